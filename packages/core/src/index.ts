@@ -1,0 +1,1 @@
+export { RedGridError } from './errors/redgrid-error.js';
