@@ -1,1 +1,45 @@
+export {
+  type ExponentialBackoffOptions,
+  exponentialBackoff,
+} from './backoff/exponential-backoff.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerEvents,
+  type CircuitBreakerOptions,
+  type CircuitBreakerStats,
+  type CircuitOpenReason,
+  type CircuitState,
+} from './breaker/circuit-breaker.js';
+export { defineConfig } from './config/define-config.js';
+export { type Environment, loadConfigFromEnv } from './config/load-config-from-env.js';
+export { redact } from './config/redact.js';
+export type {
+  Address,
+  ClusterOptions,
+  ClusterOptionsInput,
+  CommonOptions,
+  CommonOptionsInput,
+  RedisConfig,
+  RedisConfigInput,
+  RedisTopology,
+  SecretInput,
+  SentinelOptions,
+  SentinelOptionsInput,
+  SingleOptions,
+  SingleOptionsInput,
+  TlsOptions,
+  TlsOptionsInput,
+} from './config/redis-config.js';
+export { redisConfigSchema } from './config/redis-config-schema.js';
+export { Secret } from './config/secret.js';
+export { AuthError } from './errors/auth-error.js';
+export { CircuitOpenError } from './errors/circuit-open-error.js';
+export { CommandTimeoutError } from './errors/command-timeout-error.js';
+export { ConfigError, type ConfigIssue } from './errors/config-error.js';
+export { ConnectionClosedError } from './errors/connection-closed-error.js';
+export { CrossSlotError } from './errors/cross-slot-error.js';
 export { RedGridError } from './errors/redgrid-error.js';
+export { HashRing, type HashRingNode, type HashRingOptions } from './hashing/hash-ring.js';
+export { hashTag } from './hashing/hash-tag.js';
+export { jumpHash } from './hashing/jump-hash.js';
+export { keySlot } from './hashing/key-slot.js';

@@ -1,0 +1,188 @@
+import { encodeUtf8, scratchBytes, scratchView } from './utf8.js';
+
+const out = new Uint32Array(4);
+
+/**
+ * MD5 of the UTF-8 bytes of `text`, as its four little-endian 32-bit words (digest bytes 0-3,
+ * 4-7, 8-11, 12-15 read little-endian), written into a shared array that the next call
+ * overwrites. Ketama uses exactly these words as the four points of a digest, and word 0 as a
+ * key's hash. Unrolled pure JavaScript (RFC 1321): no allocation, and several times faster
+ * than `node:crypto` for short keys. Not for security.
+ */
+export function md5Words(text: string): Uint32Array {
+  const length = encodeUtf8(text, 72);
+  const bytes = scratchBytes();
+  const view = scratchView();
+  // Padding: 0x80, zeros up to 56 mod 64, then the length in bits as 64-bit little-endian.
+  const padded = (((length + 8) >>> 6) + 1) << 6;
+  bytes[length] = 0x80;
+  bytes.fill(0, length + 1, padded);
+  view.setUint32(padded - 8, (length << 3) >>> 0, true);
+  view.setUint32(padded - 4, Math.floor(length / 0x20000000), true);
+
+  let a0 = 0x67452301;
+  let b0 = 0xefcdab89 | 0;
+  let c0 = 0x98badcfe | 0;
+  let d0 = 0x10325476;
+  for (let block = 0; block < padded; block += 64) {
+    const x0 = view.getInt32(block + 0, true);
+    const x1 = view.getInt32(block + 4, true);
+    const x2 = view.getInt32(block + 8, true);
+    const x3 = view.getInt32(block + 12, true);
+    const x4 = view.getInt32(block + 16, true);
+    const x5 = view.getInt32(block + 20, true);
+    const x6 = view.getInt32(block + 24, true);
+    const x7 = view.getInt32(block + 28, true);
+    const x8 = view.getInt32(block + 32, true);
+    const x9 = view.getInt32(block + 36, true);
+    const x10 = view.getInt32(block + 40, true);
+    const x11 = view.getInt32(block + 44, true);
+    const x12 = view.getInt32(block + 48, true);
+    const x13 = view.getInt32(block + 52, true);
+    const x14 = view.getInt32(block + 56, true);
+    const x15 = view.getInt32(block + 60, true);
+    let a = a0;
+    let b = b0;
+    let c = c0;
+    let d = d0;
+    // The 64 steps of RFC 1321, unrolled (generated): four rounds of 16, with the constants
+    // K[i] = floor(abs(sin(i + 1)) * 2^32) written as signed 32-bit literals.
+    a = (a + ((b & c) | (~b & d)) + x0 + -0x28955b88) | 0;
+    a = (((a << 7) | (a >>> 25)) + b) | 0;
+    d = (d + ((a & b) | (~a & c)) + x1 + -0x173848aa) | 0;
+    d = (((d << 12) | (d >>> 20)) + a) | 0;
+    c = (c + ((d & a) | (~d & b)) + x2 + 0x242070db) | 0;
+    c = (((c << 17) | (c >>> 15)) + d) | 0;
+    b = (b + ((c & d) | (~c & a)) + x3 + -0x3e423112) | 0;
+    b = (((b << 22) | (b >>> 10)) + c) | 0;
+    a = (a + ((b & c) | (~b & d)) + x4 + -0x0a83f051) | 0;
+    a = (((a << 7) | (a >>> 25)) + b) | 0;
+    d = (d + ((a & b) | (~a & c)) + x5 + 0x4787c62a) | 0;
+    d = (((d << 12) | (d >>> 20)) + a) | 0;
+    c = (c + ((d & a) | (~d & b)) + x6 + -0x57cfb9ed) | 0;
+    c = (((c << 17) | (c >>> 15)) + d) | 0;
+    b = (b + ((c & d) | (~c & a)) + x7 + -0x02b96aff) | 0;
+    b = (((b << 22) | (b >>> 10)) + c) | 0;
+    a = (a + ((b & c) | (~b & d)) + x8 + 0x698098d8) | 0;
+    a = (((a << 7) | (a >>> 25)) + b) | 0;
+    d = (d + ((a & b) | (~a & c)) + x9 + -0x74bb0851) | 0;
+    d = (((d << 12) | (d >>> 20)) + a) | 0;
+    c = (c + ((d & a) | (~d & b)) + x10 + -0x0000a44f) | 0;
+    c = (((c << 17) | (c >>> 15)) + d) | 0;
+    b = (b + ((c & d) | (~c & a)) + x11 + -0x76a32842) | 0;
+    b = (((b << 22) | (b >>> 10)) + c) | 0;
+    a = (a + ((b & c) | (~b & d)) + x12 + 0x6b901122) | 0;
+    a = (((a << 7) | (a >>> 25)) + b) | 0;
+    d = (d + ((a & b) | (~a & c)) + x13 + -0x02678e6d) | 0;
+    d = (((d << 12) | (d >>> 20)) + a) | 0;
+    c = (c + ((d & a) | (~d & b)) + x14 + -0x5986bc72) | 0;
+    c = (((c << 17) | (c >>> 15)) + d) | 0;
+    b = (b + ((c & d) | (~c & a)) + x15 + 0x49b40821) | 0;
+    b = (((b << 22) | (b >>> 10)) + c) | 0;
+    a = (a + ((b & d) | (c & ~d)) + x1 + -0x09e1da9e) | 0;
+    a = (((a << 5) | (a >>> 27)) + b) | 0;
+    d = (d + ((a & c) | (b & ~c)) + x6 + -0x3fbf4cc0) | 0;
+    d = (((d << 9) | (d >>> 23)) + a) | 0;
+    c = (c + ((d & b) | (a & ~b)) + x11 + 0x265e5a51) | 0;
+    c = (((c << 14) | (c >>> 18)) + d) | 0;
+    b = (b + ((c & a) | (d & ~a)) + x0 + -0x16493856) | 0;
+    b = (((b << 20) | (b >>> 12)) + c) | 0;
+    a = (a + ((b & d) | (c & ~d)) + x5 + -0x29d0efa3) | 0;
+    a = (((a << 5) | (a >>> 27)) + b) | 0;
+    d = (d + ((a & c) | (b & ~c)) + x10 + 0x02441453) | 0;
+    d = (((d << 9) | (d >>> 23)) + a) | 0;
+    c = (c + ((d & b) | (a & ~b)) + x15 + -0x275e197f) | 0;
+    c = (((c << 14) | (c >>> 18)) + d) | 0;
+    b = (b + ((c & a) | (d & ~a)) + x4 + -0x182c0438) | 0;
+    b = (((b << 20) | (b >>> 12)) + c) | 0;
+    a = (a + ((b & d) | (c & ~d)) + x9 + 0x21e1cde6) | 0;
+    a = (((a << 5) | (a >>> 27)) + b) | 0;
+    d = (d + ((a & c) | (b & ~c)) + x14 + -0x3cc8f82a) | 0;
+    d = (((d << 9) | (d >>> 23)) + a) | 0;
+    c = (c + ((d & b) | (a & ~b)) + x3 + -0x0b2af279) | 0;
+    c = (((c << 14) | (c >>> 18)) + d) | 0;
+    b = (b + ((c & a) | (d & ~a)) + x8 + 0x455a14ed) | 0;
+    b = (((b << 20) | (b >>> 12)) + c) | 0;
+    a = (a + ((b & d) | (c & ~d)) + x13 + -0x561c16fb) | 0;
+    a = (((a << 5) | (a >>> 27)) + b) | 0;
+    d = (d + ((a & c) | (b & ~c)) + x2 + -0x03105c08) | 0;
+    d = (((d << 9) | (d >>> 23)) + a) | 0;
+    c = (c + ((d & b) | (a & ~b)) + x7 + 0x676f02d9) | 0;
+    c = (((c << 14) | (c >>> 18)) + d) | 0;
+    b = (b + ((c & a) | (d & ~a)) + x12 + -0x72d5b376) | 0;
+    b = (((b << 20) | (b >>> 12)) + c) | 0;
+    a = (a + (b ^ c ^ d) + x5 + -0x0005c6be) | 0;
+    a = (((a << 4) | (a >>> 28)) + b) | 0;
+    d = (d + (a ^ b ^ c) + x8 + -0x788e097f) | 0;
+    d = (((d << 11) | (d >>> 21)) + a) | 0;
+    c = (c + (d ^ a ^ b) + x11 + 0x6d9d6122) | 0;
+    c = (((c << 16) | (c >>> 16)) + d) | 0;
+    b = (b + (c ^ d ^ a) + x14 + -0x021ac7f4) | 0;
+    b = (((b << 23) | (b >>> 9)) + c) | 0;
+    a = (a + (b ^ c ^ d) + x1 + -0x5b4115bc) | 0;
+    a = (((a << 4) | (a >>> 28)) + b) | 0;
+    d = (d + (a ^ b ^ c) + x4 + 0x4bdecfa9) | 0;
+    d = (((d << 11) | (d >>> 21)) + a) | 0;
+    c = (c + (d ^ a ^ b) + x7 + -0x0944b4a0) | 0;
+    c = (((c << 16) | (c >>> 16)) + d) | 0;
+    b = (b + (c ^ d ^ a) + x10 + -0x41404390) | 0;
+    b = (((b << 23) | (b >>> 9)) + c) | 0;
+    a = (a + (b ^ c ^ d) + x13 + 0x289b7ec6) | 0;
+    a = (((a << 4) | (a >>> 28)) + b) | 0;
+    d = (d + (a ^ b ^ c) + x0 + -0x155ed806) | 0;
+    d = (((d << 11) | (d >>> 21)) + a) | 0;
+    c = (c + (d ^ a ^ b) + x3 + -0x2b10cf7b) | 0;
+    c = (((c << 16) | (c >>> 16)) + d) | 0;
+    b = (b + (c ^ d ^ a) + x6 + 0x04881d05) | 0;
+    b = (((b << 23) | (b >>> 9)) + c) | 0;
+    a = (a + (b ^ c ^ d) + x9 + -0x262b2fc7) | 0;
+    a = (((a << 4) | (a >>> 28)) + b) | 0;
+    d = (d + (a ^ b ^ c) + x12 + -0x1924661b) | 0;
+    d = (((d << 11) | (d >>> 21)) + a) | 0;
+    c = (c + (d ^ a ^ b) + x15 + 0x1fa27cf8) | 0;
+    c = (((c << 16) | (c >>> 16)) + d) | 0;
+    b = (b + (c ^ d ^ a) + x2 + -0x3b53a99b) | 0;
+    b = (((b << 23) | (b >>> 9)) + c) | 0;
+    a = (a + (c ^ (b | ~d)) + x0 + -0x0bd6ddbc) | 0;
+    a = (((a << 6) | (a >>> 26)) + b) | 0;
+    d = (d + (b ^ (a | ~c)) + x7 + 0x432aff97) | 0;
+    d = (((d << 10) | (d >>> 22)) + a) | 0;
+    c = (c + (a ^ (d | ~b)) + x14 + -0x546bdc59) | 0;
+    c = (((c << 15) | (c >>> 17)) + d) | 0;
+    b = (b + (d ^ (c | ~a)) + x5 + -0x036c5fc7) | 0;
+    b = (((b << 21) | (b >>> 11)) + c) | 0;
+    a = (a + (c ^ (b | ~d)) + x12 + 0x655b59c3) | 0;
+    a = (((a << 6) | (a >>> 26)) + b) | 0;
+    d = (d + (b ^ (a | ~c)) + x3 + -0x70f3336e) | 0;
+    d = (((d << 10) | (d >>> 22)) + a) | 0;
+    c = (c + (a ^ (d | ~b)) + x10 + -0x00100b83) | 0;
+    c = (((c << 15) | (c >>> 17)) + d) | 0;
+    b = (b + (d ^ (c | ~a)) + x1 + -0x7a7ba22f) | 0;
+    b = (((b << 21) | (b >>> 11)) + c) | 0;
+    a = (a + (c ^ (b | ~d)) + x8 + 0x6fa87e4f) | 0;
+    a = (((a << 6) | (a >>> 26)) + b) | 0;
+    d = (d + (b ^ (a | ~c)) + x15 + -0x01d31920) | 0;
+    d = (((d << 10) | (d >>> 22)) + a) | 0;
+    c = (c + (a ^ (d | ~b)) + x6 + -0x5cfebcec) | 0;
+    c = (((c << 15) | (c >>> 17)) + d) | 0;
+    b = (b + (d ^ (c | ~a)) + x13 + 0x4e0811a1) | 0;
+    b = (((b << 21) | (b >>> 11)) + c) | 0;
+    a = (a + (c ^ (b | ~d)) + x4 + -0x08ac817e) | 0;
+    a = (((a << 6) | (a >>> 26)) + b) | 0;
+    d = (d + (b ^ (a | ~c)) + x11 + -0x42c50dcb) | 0;
+    d = (((d << 10) | (d >>> 22)) + a) | 0;
+    c = (c + (a ^ (d | ~b)) + x2 + 0x2ad7d2bb) | 0;
+    c = (((c << 15) | (c >>> 17)) + d) | 0;
+    b = (b + (d ^ (c | ~a)) + x9 + -0x14792c6f) | 0;
+    b = (((b << 21) | (b >>> 11)) + c) | 0;
+    a0 = (a0 + a) | 0;
+    b0 = (b0 + b) | 0;
+    c0 = (c0 + c) | 0;
+    d0 = (d0 + d) | 0;
+  }
+  out[0] = a0;
+  out[1] = b0;
+  out[2] = c0;
+  out[3] = d0;
+  return out;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import * as core from './index.js';
+
+// A change to this list is a change to the public API: update it on purpose, with a changeset.
+describe('@redgrid/core public API', () => {
+  it('exports exactly these values', () => {
+    expect(Object.keys(core).sort()).toEqual([
+      'AuthError',
+      'CircuitBreaker',
+      'CircuitOpenError',
+      'CommandTimeoutError',
+      'ConfigError',
+      'ConnectionClosedError',
+      'CrossSlotError',
+      'HashRing',
+      'RedGridError',
+      'Secret',
+      'defineConfig',
+      'exponentialBackoff',
+      'hashTag',
+      'jumpHash',
+      'keySlot',
+      'loadConfigFromEnv',
+      'redact',
+      'redisConfigSchema',
+    ]);
+  });
+});
