@@ -1,0 +1,81 @@
+export {
+  computeDistributionStats,
+  type DistributionStats,
+  type DistributionStatsOptions,
+  type NodeDistribution,
+} from './distribution/distribution-stats.js';
+export { ClusterModeError } from './errors/cluster-mode-error.js';
+export {
+  InvalidRangesError,
+  type RangeIssue,
+} from './errors/invalid-ranges-error.js';
+export {
+  MigrationError,
+  type MigrationErrorReason,
+} from './errors/migration-error.js';
+export {
+  UnroutableKeyError,
+  type UnroutableReason,
+} from './errors/unroutable-key-error.js';
+export type {
+  CheckpointStore,
+  MigrationCheckpoint,
+} from './migration/checkpoint-store.js';
+export { fileCheckpointStore } from './migration/file-checkpoint-store.js';
+export type {
+  MigrateOptions,
+  MigrationCounters,
+  MigrationProgress,
+  MigrationResult,
+} from './migration/migration-types.js';
+export { isReservedKey, reservedKeyPrefix } from './migration/reserved-keys.js';
+export type { TransferMethod } from './migration/transfers.js';
+export { createPartitionedRedis } from './partitioned-redis/create-partitioned-redis.js';
+export {
+  PartitionedPipeline,
+  type PipelineReply,
+  type RedisArgument,
+} from './partitioned-redis/partitioned-pipeline.js';
+export type {
+  AnalyzeDistributionOptions,
+  ClusterMasterDistribution,
+  DistributionReport,
+  MisplacedKey,
+  PartitionedHealth,
+  PartitionedRedis,
+  PartitionedRedisEvents,
+  PartitionedRedisOptions,
+  PartitionNodeDefinition,
+  PartitionNodeHealth,
+  PlanRebalanceOnNodesOptions,
+  ValidateOptions,
+  ValidationReport,
+} from './partitioned-redis/partitioned-redis.js';
+export {
+  type LocatedKey,
+  type PlanRebalanceOptions,
+  planRebalance,
+} from './rebalance/plan-rebalance.js';
+export type {
+  KeySpan,
+  PlannedMove,
+  RebalancePlan,
+  RingArc,
+} from './rebalance/rebalance-plan.js';
+export {
+  createPartitioner,
+  type NormalizedLayout,
+  type Partitioner,
+} from './strategies/create-partitioner.js';
+export type {
+  ConsistentHashStrategy,
+  KeySegment,
+  LayoutNode,
+  LexicalRange,
+  LexicalRangeStrategy,
+  NumericRange,
+  NumericRangeStrategy,
+  PartitionLayout,
+  PartitionStrategy,
+  RangeStrategy,
+} from './strategies/partition-strategy.js';
