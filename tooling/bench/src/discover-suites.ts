@@ -14,10 +14,7 @@ export async function discoverSuites(filters: readonly string[] = []): Promise<S
       suite?: SuiteDefinition;
     };
     if (!module.suite) throw new Error(`${file} does not export \`suite\` (use defineSuite).`);
-    const { name } = module.suite;
-    if (filters.length === 0 || filters.some((filter) => name.includes(filter))) {
-      suites.push(module.suite);
-    }
+    suites.push(module.suite);
   }
   return suites;
 }

@@ -1,0 +1,118 @@
+import type { RedisConnection } from '@redgrid/connection';
+import type {
+  MemoryStoreOptions,
+  ResilientStore,
+  ResilientStoreConnection,
+} from '@redgrid/fallback';
+import type { CompressionOptions } from '../codec/compression.js';
+import type { EncryptionOptions } from '../codec/encryption.js';
+import type { CacheSerializer } from '../codec/serializer.js';
+
+/**
+ * What the cache needs of a `RedisConnection` (from `@redgrid/connection`; pass the connection
+ * itself): the guarded `client` for data commands, `dedicated()` for the pub/sub subscriber,
+ * and its `breaker` and `on` for degraded / recovered transitions.
+ */
+export type CacheConnection = ResilientStoreConnection & Pick<RedisConnection, 'dedicated'>;
+
+/** The in-process first level. */
+export interface L1Options {
+  /** Most bytes held (values are charged by their stored size). Default 32 MiB. */
+  maxBytes?: number;
+  /** Most entries held. Default 50 000. */
+  maxEntries?: number;
+  /** Upper bound of an entry's life in L1, in seconds, whatever its TTL. Default: none. */
+  maxTtlSeconds?: number;
+}
+
+/** Cross-instance L1 invalidation over Redis pub/sub. */
+export interface InvalidationOptions {
+  /** Pub/sub channel shared by the instances of one cache. Default `rg:cache:<prefix>`. */
+  channel?: string;
+  /**
+   * What happens to L1 while the subscription is lost (and before it first starts), since
+   * messages sent meanwhile are missed:
+   * - `'flush'` (default): L1 is emptied when the loss is noticed and not used until the
+   *   subscription is back; reads go to Redis.
+   * - `{ capTtlMs }`: L1 entries' remaining life is capped to `capTtlMs` (and new ones live at
+   *   most that long), bounding staleness while keeping most of L1's benefit.
+   */
+  onSubscriptionLost?: 'flush' | { capTtlMs: number };
+  /**
+   * Heartbeat period in ms: each instance publishes a ping and expects its own echo, which
+   * detects a subscription that silently stopped delivering (a cluster subscriber moving to
+   * another node). Default 1 000.
+   */
+  heartbeatIntervalMs?: number;
+  /** A ping not echoed within this many ms means the subscription is lost. Default 3 000. */
+  heartbeatTimeoutMs?: number;
+}
+
+/** Options of {@link createCache}. */
+export interface CacheOptions {
+  /** The Redis connection (L2); a `RedisConnection` from `@redgrid/connection`. */
+  connection: CacheConnection;
+  /** Prepended to every key in Redis (and to namespaces' prefixes). Default `cache:`. */
+  prefix?: string;
+  /** TTL of values written without one, in seconds. Default 300. 0: no expiry. */
+  ttlSeconds?: number;
+  /**
+   * Grace period after a value's TTL, in seconds, during which `getOrSet` serves the stale value
+   * while one loader refreshes it, and serves it if the loader or Redis fails. Redis keeps values
+   * `ttlSeconds + graceSeconds`. Default 0.
+   */
+  graceSeconds?: number;
+  /**
+   * Random shortening of each TTL, as a fraction (0.1: up to 10 % shorter), so that values
+   * written together do not all expire at once. Default 0.1; 0 disables.
+   */
+  jitter?: number;
+  /** The in-process L1, or `false` to use Redis only. */
+  l1?: L1Options | false;
+  /** Writes values; default `jsonSerializer` (refuses Date, BigInt, Map, Set). */
+  serializer?: CacheSerializer;
+  /** Other serializers whose values this instance must be able to read (by header id). */
+  serializers?: readonly CacheSerializer[];
+  /** Compression above a size threshold; `false` (default) stores every value plain. */
+  compression?: CompressionOptions | false;
+  /** AES-256-GCM encryption of every stored value, with key ids for rotation. */
+  encryption?: EncryptionOptions;
+  /**
+   * Cross-instance L1 invalidation (default on when L1 is on), or `false` for an instance that
+   * is alone (then L1 is never invalidated by other writers: keep `l1.maxTtlSeconds` short).
+   */
+  invalidation?: InvalidationOptions | false;
+  /** Options of the in-memory fallback used while Redis is down. Default 32 MiB, 50 000 entries. */
+  fallback?: MemoryStoreOptions;
+  /**
+   * A `ResilientStore` to use instead of creating one (sharing its fallback with other users);
+   * `fallback` is then ignored. Give it the `invalidate` recovery policy.
+   */
+  store?: ResilientStore;
+}
+
+/** Options of {@link Cache.getOrSet}. */
+export interface GetOrSetOptions {
+  /** TTL of the loaded value in seconds. Default: the cache's `ttlSeconds`. */
+  ttlSeconds?: number;
+  /** Grace period in seconds (see `CacheOptions.graceSeconds`). Default: the cache's. */
+  graceSeconds?: number;
+}
+
+/** Options of {@link Cache.set}. */
+export interface CacheSetOptions {
+  /** TTL in seconds. Default: the cache's `ttlSeconds`. 0: no expiry. */
+  ttlSeconds?: number;
+  /** Grace period in seconds. Default: the cache's `graceSeconds`. */
+  graceSeconds?: number;
+}
+
+/** One entry of {@link Cache.mset}. */
+export interface CacheEntry<T = unknown> {
+  key: string;
+  value: T;
+  /** TTL in seconds. Default: the cache's `ttlSeconds`. */
+  ttlSeconds?: number;
+  /** Grace period in seconds. Default: the cache's `graceSeconds`. */
+  graceSeconds?: number;
+}

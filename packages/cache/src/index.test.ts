@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import * as cache from './index.js';
+
+// A change to this list is a change to the public API: update it on purpose, with a changeset.
+describe('@redgrid/cache public API', () => {
+  it('exports exactly these values', () => {
+    expect(Object.keys(cache).sort()).toEqual([
+      'CacheDecodeError',
+      'SerializationError',
+      'createCache',
+      'jsonSerializer',
+      'richJsonSerializer',
+    ]);
+  });
+});

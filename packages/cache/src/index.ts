@@ -1,0 +1,35 @@
+export type { Cache } from './cache/cache.js';
+export type {
+  CacheEvents,
+  CacheMetrics,
+  CacheResult,
+  CacheSource,
+} from './cache/cache-core.js';
+export type {
+  CacheConnection,
+  CacheEntry,
+  CacheOptions,
+  CacheSetOptions,
+  GetOrSetOptions,
+  InvalidationOptions,
+  L1Options,
+} from './cache/cache-options.js';
+export { createCache } from './cache/create-cache.js';
+export type {
+  CompressionAlgorithm,
+  CompressionOptions,
+} from './codec/compression.js';
+export type {
+  EncryptionKeyInput,
+  EncryptionOptions,
+} from './codec/encryption.js';
+export {
+  type CacheSerializer,
+  jsonSerializer,
+  richJsonSerializer,
+} from './codec/serializer.js';
+export {
+  CacheDecodeError,
+  type CacheDecodeReason,
+} from './errors/cache-decode-error.js';
+export { SerializationError } from './errors/serialization-error.js';

@@ -1,0 +1,33 @@
+export { InvalidArgumentError } from './errors/invalid-argument-error.js';
+export { WrongTypeError } from './errors/wrong-type-error.js';
+export { ENTRY_OVERHEAD_BYTES, estimateSize } from './memory/estimate-size.js';
+export {
+  type MemoryIncrementOptions,
+  type MemorySetOptions,
+  MemoryStore,
+  type MemoryStoreOptions,
+  type MemoryStoreStats,
+} from './memory/memory-store.js';
+export { isRedisUnavailable } from './resilient/is-redis-unavailable.js';
+export {
+  type RecoveryPolicy,
+  type RecoveryReport,
+  ResilientStore,
+  type ResilientStoreConnection,
+  type ResilientStoreEvents,
+  type ResilientStoreOptions,
+  type ResilientStoreStats,
+  type StoreEntry,
+  type StoreIncrementOptions,
+  type StoreSetOptions,
+} from './resilient/resilient-store.js';
+export type { StoreResult, StoreSource } from './resilient/store-result.js';
+export {
+  type DefinedScript,
+  defineScript,
+  type ScriptArgument,
+  type ScriptReply,
+  type StoreScript,
+  scriptSha1,
+} from './resilient/store-script.js';
+export { versionKey } from './resilient/version-key.js';
