@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  * export condition, so tests never need a build.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const conditions = ['@redgrid/source', 'module', 'node', 'import', 'default'];
+const conditions = ['@redgrid/source', 'module', 'node'];
 const exclude = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({

@@ -1,0 +1,50 @@
+export { CacheService } from './cache/cache-service.js';
+export { createNestLogger } from './connection/nest-logger.js';
+export { RedisConnectionService } from './connection/redis-connection-service.js';
+export {
+  RedisHealthIndicator,
+  type RedisHealthIndicatorOptions,
+  type RedisHealthIndicatorResult,
+  type TerminusStatus,
+} from './health/redis-health-indicator.js';
+export {
+  createRedisHealthReport,
+  type DegradableComponent,
+  type RedisHealthCheck,
+  type RedisHealthDetailValue,
+  type RedisHealthReport,
+  type RedisHealthReportOptions,
+  type RedisHealthStatus,
+} from './health/redis-health-report.js';
+export {
+  RedisModule,
+  type RedisModuleAsyncOptions,
+} from './module/redis-module.js';
+export type {
+  RedisModuleCacheOptions,
+  RedisModuleOptions,
+  RedisModulePartitioningOptions,
+  RedisModuleRateLimitOptions,
+} from './module/redis-module-options.js';
+export { REDIS_MODULE_OPTIONS } from './module/tokens.js';
+export { RedisPartitioningService } from './partitioning/redis-partitioning-service.js';
+export { clientAddressKey } from './rate-limit/client-address-key.js';
+export { RateLimit } from './rate-limit/rate-limit-decorator.js';
+export { RateLimitGuard } from './rate-limit/rate-limit-guard.js';
+export {
+  type RateLimitHeaderOptions,
+  rateLimitHeaders,
+} from './rate-limit/rate-limit-headers.js';
+export {
+  RATE_LIMIT_OPTIONS,
+  type RateLimitOptions,
+  type RateLimitRequest,
+} from './rate-limit/rate-limit-options.js';
+export {
+  type RateLimitCheck,
+  RateLimitService,
+} from './rate-limit/rate-limit-service.js';
+export {
+  RedisThrottlerStorage,
+  type ThrottlerStorageRecord,
+} from './throttler/redis-throttler-storage.js';
