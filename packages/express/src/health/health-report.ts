@@ -1,0 +1,222 @@
+import type { RedisConnection } from '@redgrid/connection';
+
+/** Health of one check, and of the whole service (`overall`), from best to worst. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/** A detail value of a check: plain JSON scalars only (never a secret). */
+export type HealthDetailValue = string | number | boolean | null;
+
+/** One entry of {@link HealthReport.checks}. */
+export interface HealthCheck {
+  /** `redis` for the connection, `rate-limit:<name>` / `cache:<name>` / `store:<name>` for components. */
+  name: string;
+  status: HealthStatus;
+  /** One human-readable sentence, e.g. `Redis connection is working (latency: 2ms, nodes: 3)`. */
+  message: string;
+  /** Figures behind the status; for the Redis check: `latency`, `nodeCount`, `clusterState`, `circuitBreakerOpen`, ... */
+  details: Record<string, HealthDetailValue>;
+}
+
+/**
+ * The health body shared by the Express and Nest adapters (DESIGN.md): `overall` is `healthy`,
+ * `degraded` (serving, but from the in-memory fallback or with a struggling connection) or
+ * `unhealthy` (answer 503). `status` is `ok` unless `overall` is `unhealthy` (`error`).
+ */
+export interface HealthReport {
+  status: 'ok' | 'error';
+  /** ISO 8601 time of the report. */
+  timestamp: string;
+  /** Process uptime in whole seconds. */
+  uptime: number;
+  checks: HealthCheck[];
+  overall: HealthStatus;
+}
+
+/** What health reporting reads of a connection: a `RedisConnection` fits. */
+export type HealthConnection = Pick<RedisConnection, 'health' | 'checkHealth'>;
+
+/** A component whose counters say whether it currently answers from its fallback. */
+export interface DegradableComponent {
+  stats(): { readonly degraded: boolean };
+}
+
+/** A cache (`@redgrid/cache`), read through its `metrics()`. */
+export interface CacheComponent {
+  metrics(): { readonly degraded: boolean };
+}
+
+/** Options of {@link createHealthReport}. */
+export interface HealthReportOptions {
+  /** The Redis connection to report on. */
+  connection: HealthConnection;
+  /** Name of the connection's check. Default `'redis'`. */
+  name?: string;
+  /**
+   * True (default) when the service keeps serving from in-memory fallbacks while Redis is down
+   * (RedGrid's rate limiter with the `memory` policy, caches, ResilientStores): Redis
+   * unreachable is then `degraded` (HTTP 200). False when the service cannot work without
+   * Redis: unreachable is `unhealthy` (HTTP 503).
+   */
+  fallback?: boolean;
+  /**
+   * Rate limiters (a `RateLimiter` or a `rateLimit()` middleware) by name, reported as
+   * `rate-limit:<name>` checks. They are assumed to use `connection`.
+   */
+  limiters?: Readonly<
+    Record<string, DegradableComponent | { readonly limiter: DegradableComponent }>
+  >;
+  /** Caches (`@redgrid/cache`) by name, reported as `cache:<name>` checks. */
+  caches?: Readonly<Record<string, CacheComponent>>;
+  /** Other fallback-backed stores (`ResilientStore`, `ExpressRateLimitStore`) by name: `store:<name>`. */
+  stores?: Readonly<Record<string, DegradableComponent>>;
+  /**
+   * With a lazy connection that has not connected yet, how long the report may wait for a
+   * first health check (PING), in ms. Default 1 000.
+   */
+  probeTimeoutMs?: number;
+}
+
+const rank: Readonly<Record<HealthStatus, number>> = {
+  healthy: 0,
+  degraded: 1,
+  unhealthy: 2,
+};
+
+function worst(statuses: readonly HealthStatus[]): HealthStatus {
+  let result: HealthStatus = 'healthy';
+  for (const status of statuses) if (rank[status] > rank[result]) result = status;
+  return result;
+}
+
+async function probe(connection: HealthConnection, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    connection.checkHealth().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Builds the health report of a connection and the components that depend on it, without
+ * framework glue: the Express `healthRouter` serves it, the Nest adapter can too. Reads the
+ * connection's last health check (no I/O), except for a lazy connection that never connected,
+ * which is probed once within `probeTimeoutMs`. Nothing in the report comes from the
+ * configuration, so no password or key can appear in it; error messages are the connection's,
+ * which scrubs secrets.
+ */
+export async function createHealthReport(options: HealthReportOptions): Promise<HealthReport> {
+  const name = options.name ?? 'redis';
+  const fallback = options.fallback ?? true;
+  let health = options.connection.health();
+  if (health.state === 'connecting') {
+    await probe(options.connection, options.probeTimeoutMs ?? 1_000);
+    health = options.connection.health();
+  }
+
+  const details: Record<string, HealthDetailValue> = {
+    latency: health.latencyMs === undefined ? null : Math.round(health.latencyMs * 100) / 100,
+    nodeCount: health.nodeCount,
+    circuitBreakerOpen: health.breaker.state === 'open',
+    state: health.state,
+    topology: health.topology,
+    breakerState: health.breaker.state,
+    offlineQueueDepth: health.offlineQueueDepth,
+    inFlight: health.inFlight,
+  };
+  if (health.topology === 'cluster') {
+    details.clusterState = health.clusterState ?? null;
+    details.masterCount = health.masterCount;
+  }
+  if (health.lastError !== undefined) {
+    details.lastError = health.lastError.message;
+    details.lastErrorAt = health.lastError.at.toISOString();
+  }
+
+  const latency = health.latencyMs === undefined ? 'unknown' : `${Math.round(health.latencyMs)}ms`;
+  const connected = health.state === 'ready' || health.state === 'degraded';
+  let status: HealthStatus;
+  let message: string;
+  switch (health.state) {
+    case 'ready':
+      status = 'healthy';
+      message = `Redis connection is working (latency: ${latency}, nodes: ${health.nodeCount})`;
+      break;
+    case 'degraded':
+      status = 'degraded';
+      message = `Redis connection is degraded (latency: ${latency}, nodes: ${health.nodeCount}, breaker: ${health.breaker.state}${health.clusterState !== undefined && health.clusterState !== 'ok' ? `, cluster state: ${health.clusterState}` : ''})`;
+      break;
+    case 'closed':
+      status = 'unhealthy';
+      message = 'Redis connection is closed';
+      break;
+    default:
+      status = fallback ? 'degraded' : 'unhealthy';
+      message = fallback
+        ? `Redis is unreachable (state: ${health.state}); serving from the in-memory fallback`
+        : `Redis is unreachable (state: ${health.state})`;
+  }
+  const checks: HealthCheck[] = [
+    {
+      name,
+      status,
+      message,
+      details: {
+        ...details,
+        ...(status === 'degraded' && !connected ? { fallback: true } : {}),
+      },
+    },
+  ];
+
+  // A component stays flagged degraded until its next call reaches Redis; once the connection
+  // is ready again that call will, so a stale flag is reported as recovering, not degraded.
+  const componentCheck = (
+    kind: string,
+    componentName: string,
+    degraded: boolean,
+    componentDetails: Record<string, HealthDetailValue>,
+  ): HealthCheck => {
+    const serving = degraded && !connected;
+    return {
+      name: `${kind}:${componentName}`,
+      status: serving ? 'degraded' : 'healthy',
+      message: serving
+        ? `${kind} ${componentName} is serving from the in-memory fallback`
+        : degraded
+          ? `${kind} ${componentName} returns to Redis on its next call`
+          : `${kind} ${componentName} is served by Redis`,
+      details: { degraded: serving, ...componentDetails },
+    };
+  };
+
+  for (const [limiterName, source] of Object.entries(options.limiters ?? {})) {
+    const component = 'limiter' in source ? source.limiter : source;
+    const stats = component.stats() as { degraded: boolean } & Record<string, unknown>;
+    const extra: Record<string, HealthDetailValue> = {};
+    for (const field of ['redis', 'memory', 'open', 'closed', 'outages'] as const) {
+      const value = stats[field];
+      if (typeof value === 'number') extra[field] = value;
+    }
+    const policy = (component as { failurePolicy?: unknown }).failurePolicy;
+    if (typeof policy === 'string') extra.failurePolicy = policy;
+    checks.push(componentCheck('rate-limit', limiterName, stats.degraded, extra));
+  }
+  for (const [cacheName, cache] of Object.entries(options.caches ?? {})) {
+    checks.push(componentCheck('cache', cacheName, cache.metrics().degraded, {}));
+  }
+  for (const [storeName, store] of Object.entries(options.stores ?? {})) {
+    checks.push(componentCheck('store', storeName, store.stats().degraded, {}));
+  }
+
+  const overall = worst(checks.map((check) => check.status));
+  return {
+    status: overall === 'unhealthy' ? 'error' : 'ok',
+    timestamp: new Date().toISOString(),
+    uptime: Math.floor(process.uptime()),
+    checks,
+    overall,
+  };
+}

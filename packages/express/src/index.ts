@@ -1,0 +1,68 @@
+// The essentials of the packages below, so that an Express application can depend on
+// @redgrid/express alone: configuration, the connection and the limiter factory.
+export {
+  type ConnectionOptions,
+  createConnection,
+  type RedisConnection,
+} from '@redgrid/connection';
+export { ConfigError, defineConfig, loadConfigFromEnv, Secret } from '@redgrid/core';
+export {
+  createRateLimiter,
+  type FailurePolicy,
+  type RateLimitAlgorithm,
+  type RateLimiter,
+  type RateLimiterOptions,
+} from '@redgrid/rate-limit';
+export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
+export {
+  type CacheComponent,
+  createHealthReport,
+  type DegradableComponent,
+  type HealthCheck,
+  type HealthConnection,
+  type HealthDetailValue,
+  type HealthReport,
+  type HealthReportOptions,
+  type HealthStatus,
+} from './health/health-report.js';
+export {
+  type DetailedHealthOptions,
+  type HealthRouter,
+  type HealthRouterOptions,
+  healthRouter,
+} from './health/health-router.js';
+export {
+  type MetricsHandler,
+  type MetricsHandlerOptions,
+  metricsHandler,
+} from './metrics/metrics-handler.js';
+export {
+  type CacheMetricsSource,
+  type LimiterStatsSource,
+  type MetricsConnection,
+  type MetricsSources,
+  type MiddlewareStatsSource,
+  type PrometheusRegistry,
+  registerMetrics,
+  type StoreStatsSource,
+} from './metrics/register-metrics.js';
+export { type IpKeyOptions, ipKey } from './rate-limit/ip-key.js';
+export {
+  type RateLimitHandler,
+  type RateLimitHttpOptions,
+  type RateLimitLimiterSettings,
+  type RateLimitMiddleware,
+  type RateLimitMiddlewareStats,
+  type RateLimitOptions,
+  rateLimit,
+} from './rate-limit/rate-limit.js';
+export type { RateLimitHeaderStyle } from './rate-limit/rate-limit-headers.js';
+export {
+  getRateLimitInfo,
+  type RateLimitInfo,
+} from './rate-limit/rate-limit-info.js';
+export {
+  type ClientRateLimitInfo,
+  ExpressRateLimitStore,
+  type ExpressRateLimitStoreOptions,
+} from './store/express-rate-limit-store.js';

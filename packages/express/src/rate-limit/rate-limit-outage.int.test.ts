@@ -1,0 +1,115 @@
+import type { RedisConnection } from '@redgrid/connection';
+import { type StandaloneTopology, startStandalone } from '@redgrid/redis-harness';
+import type { Request, Response } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthRouter } from '../health/health-router.js';
+import { expressVersions } from '../test-support/express-versions.js';
+import { testConnection } from '../test-support/redis.js';
+import { type RateLimitMiddleware, rateLimit } from './rate-limit.js';
+
+let redis: StandaloneTopology;
+let connection: RedisConnection;
+const middlewares: RateLimitMiddleware[] = [];
+
+beforeAll(async () => {
+  redis = await startStandalone();
+  connection = testConnection(redis);
+  await connection.connect();
+});
+
+afterAll(async () => {
+  for (const middleware of middlewares) middleware.dispose();
+  await connection?.close();
+  await redis?.stop();
+});
+
+describe.each(expressVersions)('Redis stops and comes back (%s)', (version, express) => {
+  it('keeps serving from the fallback with the degraded header, then recovers', async () => {
+    const prefix = `outage-${version.replace(' ', '')}:`;
+    const memory = rateLimit({ connection, limit: 3, windowMs: 60_000, prefix, policy: 'memory' });
+    const open = rateLimit({
+      connection,
+      limit: 3,
+      windowMs: 60_000,
+      prefix,
+      policy: 'open',
+      failurePolicy: 'open',
+    });
+    const closed = rateLimit({
+      connection,
+      limit: 3,
+      windowMs: 60_000,
+      prefix,
+      policy: 'closed',
+      failurePolicy: 'closed',
+    });
+    middlewares.push(memory, open, closed);
+    const app = express();
+    const ok = (_req: Request, res: Response) => {
+      res.send('ok');
+    };
+    app.get('/memory', memory, ok);
+    app.get('/open', open, ok);
+    app.get('/closed', closed, ok);
+    app.use(healthRouter({ connection, limiters: { memory, open, closed } }));
+    const agent = request(app);
+
+    const before = await agent.get('/health').expect(200);
+    expect(before.body.overall).toBe('healthy');
+    const first = await agent.get('/memory').expect(200);
+    expect(first.headers['ratelimit-degraded']).toBeUndefined();
+    expect(first.headers.ratelimit).toMatch(/r=2;/);
+
+    await redis.kill(redis.node);
+    await redis.waitFor(() => !connection.isHealthy(), {
+      timeoutMs: 5_000,
+      message: 'connection notices the outage',
+    });
+
+    // memory: still limited, per process, and says so.
+    for (let index = 0; index < 3; index++) {
+      const served = await agent.get('/memory').expect(200);
+      expect(served.headers['ratelimit-degraded']).toBe('memory');
+      expect(served.headers.ratelimit).toMatch(/^"memory";r=\d+;t=\d+$/);
+    }
+    const limited = await agent.get('/memory').expect(429);
+    expect(limited.headers['ratelimit-degraded']).toBe('memory');
+
+    // open: allowed, uncounted.
+    for (let index = 0; index < 5; index++) {
+      const served = await agent.get('/open').expect(200);
+      expect(served.headers['ratelimit-degraded']).toBe('open');
+    }
+
+    // closed: refused as unavailable (503), never as a 429.
+    const refused = await agent.get('/closed').expect(503);
+    expect(refused.headers['ratelimit-degraded']).toBe('closed');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.type).toMatch(/#temporary-reduced-capacity$/);
+    expect(closed.stats()).toMatchObject({ refused: 1, rejected: 0 });
+
+    const degraded = await agent.get('/health').expect(200);
+    expect(degraded.body.overall).toBe('degraded');
+    const detailed = await agent.get('/health/detailed').expect(200);
+    expect(detailed.body.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'redis', status: 'degraded' }),
+        expect.objectContaining({ name: 'rate-limit:memory', status: 'degraded' }),
+      ]),
+    );
+
+    await redis.restart(redis.node);
+    await redis.waitFor(() => connection.isHealthy(), {
+      timeoutMs: 15_000,
+      message: 'connection recovers',
+    });
+    await redis.waitFor(
+      async () => (await agent.get('/memory')).headers['ratelimit-degraded'] === undefined,
+      { timeoutMs: 10_000, message: 'limiter answers from Redis again' },
+    );
+    const recovered = await agent.get('/health').expect(200);
+    expect(recovered.body.overall).toBe('healthy');
+    expect(memory.stats().degraded).toBeGreaterThan(0);
+  });
+});
