@@ -1,30 +1,13 @@
 import fc from 'fast-check';
+import { type StandaloneTopology, sendCommands, startStandalone } from '@redgrid/redis-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashTag } from './hash-tag.js';
 import { keySlot } from './key-slot.js';
 
-// The harness is loaded by path, not declared as the `@redgrid/redis-harness` devDependency:
-// the harness depends on @redgrid/core, and that cycle is rejected by turbo. A variable
-// specifier also keeps the harness's sources out of this package's type-check (rootDir), so the
-// part used here is typed locally.
-interface Harness {
-  startStandalone(options: {
-    args: string[];
-  }): Promise<{ host: string; port: number; stop(): Promise<void> }>;
-  sendCommands(
-    target: { host: string; port: number },
-    commands: readonly (readonly (string | number)[])[],
-    options: { timeoutMs: number },
-  ): Promise<unknown[]>;
-}
-const harnessEntry = '../../../../tooling/redis-harness/src/index.js';
-
-let harness: Harness;
-let redis: { host: string; port: number; stop(): Promise<void> } | undefined;
+let redis: StandaloneTopology | undefined;
 
 beforeAll(async () => {
-  harness = (await import(/* @vite-ignore */ harnessEntry)) as Harness;
-  redis = await harness.startStandalone({ args: ['--cluster-enabled', 'yes'] });
+  redis = await startStandalone({ args: ['--cluster-enabled', 'yes'] });
 });
 
 afterAll(async () => {
@@ -33,7 +16,7 @@ afterAll(async () => {
 
 async function serverSlots(keys: readonly string[]): Promise<number[]> {
   if (redis === undefined) throw new Error('redis-server did not start');
-  const replies = await harness.sendCommands(
+  const replies = await sendCommands(
     { host: redis.host, port: redis.port },
     keys.map((key) => ['CLUSTER', 'KEYSLOT', key]),
     { timeoutMs: 30_000 },
