@@ -1,0 +1,28 @@
+export {
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitAlgorithm,
+} from './algorithm/rate-limit-algorithm.js';
+export type { BlockCacheOptions } from './block-cache/block-cache.js';
+export { RateLimitScriptError } from './errors/rate-limit-script-error.js';
+export { createRateLimiter } from './limiter/create-rate-limiter.js';
+export type {
+  RateLimiter,
+  RateLimiterEvents,
+  RateLimiterStats,
+} from './limiter/rate-limiter.js';
+export type {
+  CheckOptions,
+  LimitOverride,
+  LimitRequest,
+  RateLimitConnection,
+  RateLimiterOptions,
+} from './limiter/rate-limiter-options.js';
+export type {
+  FailurePolicy,
+  MemoryFallbackOptions,
+} from './policy/failure-policy.js';
+export { isStoreFailure } from './policy/is-store-failure.js';
+export type {
+  MultiRateLimitResult,
+  RateLimitResult,
+} from './result/rate-limit-result.js';

@@ -1,0 +1,89 @@
+import type { RateLimitAlgorithm } from '../algorithm/rate-limit-algorithm.js';
+import type { FailurePolicy } from '../policy/failure-policy.js';
+import type { MultiRateLimitResult, RateLimitResult } from '../result/rate-limit-result.js';
+import type { CheckOptions, LimitRequest } from './rate-limiter-options.js';
+
+/** Counters of a limiter, for metrics and health checks. */
+export interface RateLimiterStats {
+  /** True from a store failure until Redis answers again. */
+  readonly degraded: boolean;
+  /** Checks decided by Redis. */
+  readonly redis: number;
+  /** Checks decided in memory (`memory` policy). */
+  readonly memory: number;
+  /** Checks allowed without counting (`open` policy). */
+  readonly open: number;
+  /** Checks refused without counting (`closed` policy). */
+  readonly closed: number;
+  /** Checks rejected by the local block cache, without a round trip. */
+  readonly blockCacheHits: number;
+  /** Times the limiter became degraded. */
+  readonly outages: number;
+}
+
+/** Listener signatures of {@link RateLimiter.on}. */
+export interface RateLimiterEvents {
+  /** A check found the store unusable; the failure policy answers until Redis does again. */
+  degraded: (info: { error: unknown; policy: FailurePolicy }) => void;
+  /** Redis answered again after an outage (the in-memory states were dropped). */
+  recovered: (info: { outageMs: number }) => void;
+}
+
+/**
+ * A rate limiter over Redis, created by `createRateLimiter`. Every check is one atomic script
+ * run on the node that owns the key, with that node's clock. Keys are user keys (an IP, a user
+ * id, `route:user`); the limiter adds its prefix and a hash tag.
+ */
+export interface RateLimiter {
+  readonly algorithm: RateLimitAlgorithm;
+  /** The default limit (per-key overrides may differ). */
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly failurePolicy: FailurePolicy;
+
+  /** Consumes `cost` (default 1) from `key` if its limit allows, and says so. */
+  check(key: string, options?: CheckOptions): Promise<RateLimitResult>;
+
+  /**
+   * The original design's shape: checks `limit` per `windowMs` for `key`, scoped to
+   * `identifier` when given (the state key is `key:identifier`). Same as
+   * `check(identifier ? `${key}:${identifier}` : key, limits)`.
+   */
+  checkRateLimit(
+    key: string,
+    limits: CheckOptions & { limit: number; windowMs: number },
+    identifier?: string,
+  ): Promise<RateLimitResult>;
+
+  /**
+   * Checks several limits all-or-nothing in one round trip: every limit consumes its cost only
+   * when all of them allow; when one rejects, nothing is consumed. All keys must share one hash
+   * tag (`{user:42}:second`, `{user:42}:hour`); a `CrossSlotError` is thrown otherwise.
+   */
+  checkAll(limits: readonly LimitRequest[]): Promise<MultiRateLimitResult>;
+
+  /** What `check` would answer now, consuming nothing and starting no block. */
+  peek(key: string, options?: CheckOptions): Promise<RateLimitResult>;
+
+  /**
+   * Gives `amount` units (default 1) back to `key`, e.g. when the request turned out not to
+   * count. Never gives back more than was consumed in the current window or bucket; does not
+   * lift a block. Returns the state after the refund.
+   */
+  refund(key: string, amount?: number, options?: CheckOptions): Promise<RateLimitResult>;
+
+  /** Forgets everything about `key` (its count and its block). Throws if Redis fails. */
+  reset(key: string, options?: { algorithm?: RateLimitAlgorithm }): Promise<void>;
+
+  /** Subscribes to a limiter event; returns the unsubscribe function. */
+  on<E extends keyof RateLimiterEvents>(event: E, listener: RateLimiterEvents[E]): () => void;
+
+  /** Counters, for metrics and health checks. */
+  stats(): RateLimiterStats;
+
+  /**
+   * Releases the in-memory fallback store (if the limiter created it), the block cache and the
+   * listeners. Does not close the connection, which belongs to the caller.
+   */
+  dispose(): void;
+}
