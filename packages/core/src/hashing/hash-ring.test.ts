@@ -195,7 +195,12 @@ describe('HashRing: properties', () => {
     );
   });
 
-  it('keeps balance within 10% for random node ids at the default virtual node count', () => {
+  // The 1.10 target is asserted above for fixed node ids. For arbitrary ids the ring's own
+  // spread (about 3% per node at 1000 points) and the sampling noise of 50k keys (about 1.4%)
+  // add up: the maximum of 10 nodes exceeds 1.10 in roughly one ring in a hundred, which made
+  // this property flaky. 1.15 is more than four standard deviations out, so a failure here means
+  // a real imbalance, not bad luck.
+  it('keeps balance within 15% for random node ids at the default virtual node count', () => {
     const many = keys.slice(0, 50_000);
     fc.assert(
       fc.property(
@@ -205,7 +210,7 @@ describe('HashRing: properties', () => {
         }),
         (ids) => {
           const ring = new HashRing({ nodes: ids.map((id) => ({ id })) });
-          expect(maxOverMean(ring, many)).toBeLessThanOrEqual(1.1);
+          expect(maxOverMean(ring, many)).toBeLessThanOrEqual(1.15);
         },
       ),
       { numRuns: 10 },
