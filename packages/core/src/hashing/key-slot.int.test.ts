@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import { type StandaloneTopology, sendCommands, startStandalone } from '@redgrid/redis-harness';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashTag } from './hash-tag.js';
 import { keySlot } from './key-slot.js';

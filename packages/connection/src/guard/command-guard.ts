@@ -1,0 +1,491 @@
+import {
+  type CircuitBreaker,
+  CommandTimeoutError,
+  ConnectionClosedError,
+  CrossSlotError,
+  RedGridError,
+} from '@redgrid/core';
+import {
+  type CommandLike,
+  type InstanceLike,
+  isPipelineStream,
+  type SendCommand,
+} from '../ioredis/internals.js';
+import type { CommandMetrics, CommandOutcome } from '../metrics/command-metrics.js';
+import { blockingTimeoutMs } from './blocking-timeout-ms.js';
+import { type DeadlineEntry, DeadlineList } from './deadline-list.js';
+
+/** What the guard reports about each finished command (metrics hook, audit log). */
+export interface CommandEvent {
+  /** Command name in upper case, e.g. `GET`. Never its arguments. */
+  readonly command: string;
+  /** How the command ended. */
+  readonly outcome: CommandOutcome;
+  /** From the guarded send to the reply, in ms (0 for `rejected`). */
+  readonly durationMs: number;
+  /** The error delivered to the caller, when there was one. */
+  readonly error?: Error;
+  /** The ioredis command, to read its keys for an audit log (do not keep it). */
+  readonly source: CommandLike | undefined;
+}
+
+/**
+ * Picks the instance that writes a command sent to a guarded instance: another connection to
+ * the same server (never guarded itself), or undefined to write it on the guarded one.
+ */
+export type CommandRoute = (command: CommandLike, stream: unknown) => InstanceLike | undefined;
+
+/** Options of {@link CommandGuard}. */
+export interface CommandGuardOptions {
+  breaker: CircuitBreaker;
+  /** Deadline of each command, from the moment it is sent; 0 disables deadlines. */
+  commandTimeoutMs: number;
+  metrics: CommandMetrics;
+  /** Same predicate as the breaker's: decides `failure` vs `reply-error`. */
+  isFailure: (error: unknown) => boolean;
+  /** Called once per finished command when set (metrics hooks, audit). */
+  onCommand?: ((event: CommandEvent) => void) | undefined;
+  /**
+   * Replaces the error a command is about to be rejected with (e.g. ioredis' "Connection is
+   * closed." by the `AuthError` that caused it). Return `error` itself to keep it.
+   */
+  translateError?: ((error: Error) => Error) | undefined;
+  /** Time source in ms. Default `performance.now`. */
+  clock?: (() => number) | undefined;
+}
+
+const recordKey: unique symbol = Symbol('redgrid.command');
+const groupKey: unique symbol = Symbol('redgrid.pipeline');
+
+/**
+ * What the guard keeps on a command: its live record while in flight; once settled, the promise
+ * it settled (to tell a late resend of the same attempt from a retry ioredis re-initialised);
+ * `exempt` for connection set-up commands.
+ */
+interface GuardedCommand extends CommandLike {
+  [recordKey]?: InflightRecord | Promise<unknown> | typeof exempt;
+}
+
+interface GuardedStream {
+  [groupKey]?: PipelineGroup;
+}
+
+// Commands ioredis sends by itself to set a connection up or to follow a redirection. They
+// bypass the breaker and the deadline: refusing the handshake of a reconnect while the breaker
+// is open would keep the breaker from ever seeing the server come back.
+const connectionCommands = new Set([
+  'auth',
+  'hello',
+  'select',
+  'client',
+  'readonly',
+  'readwrite',
+  'asking',
+  'quit',
+]);
+// Sent by ioredis' ready checks before the instance is ready (INFO; CLUSTER INFO for a cluster).
+const readyCheckCommands = new Set(['info', 'cluster']);
+
+const exempt: unique symbol = Symbol('redgrid.exempt');
+
+/**
+ * Bookkeeping of one command in flight. Records are recycled through a free list once their
+ * command settles: allocating one per command measurably adds to the GC work of a busy client.
+ */
+class InflightRecord implements DeadlineEntry<InflightRecord> {
+  prev: InflightRecord | undefined = undefined;
+  next: InflightRecord | undefined = undefined;
+  listed = false;
+  command: GuardedCommand | undefined = undefined;
+  promise: Promise<unknown> | undefined = undefined;
+  /** The command's own `resolve` / `reject`, called after the bookkeeping. */
+  resolve: ((value: unknown) => unknown) | undefined = undefined;
+  reject: ((error: Error) => unknown) | undefined = undefined;
+  name = '';
+  startMs = 0;
+  deadlineMs = 0;
+  timeoutMs = 0;
+  group: PipelineGroup | undefined = undefined;
+}
+
+const maxFreeRecords = 1024;
+
+/** One admission of the breaker shared by every command of one pipeline execution. */
+class PipelineGroup {
+  // Starts at 1: the pipeline's commands are sent in one synchronous loop, and the extra unit
+  // is released in a microtask after it, so that a command settled synchronously (e.g. on a
+  // closed connection) cannot complete the group before its siblings have joined.
+  pending = 1;
+  failure: unknown;
+  failed = false;
+  rejection: Error | undefined;
+}
+
+/**
+ * Sits in `sendCommand` of every ioredis instance it is attached to and gives each command a
+ * circuit-breaker admission, a deadline and metrics, without a timer or a promise per command:
+ * the command's own `resolve`/`reject` are wrapped, deadlines live in one ordered list swept by
+ * one interval. A pipeline (or MULTI/EXEC, or an auto-pipeline batch) is admitted as a whole,
+ * because ioredis only writes it once every member has been handed over. Commands refused by
+ * the breaker are rejected before ioredis sees them, so nothing reaches a socket.
+ */
+export class CommandGuard {
+  readonly #breaker: CircuitBreaker;
+  readonly #timeoutMs: number;
+  readonly #metrics: CommandMetrics;
+  readonly #isFailure: (error: unknown) => boolean;
+  readonly #onCommand: ((event: CommandEvent) => void) | undefined;
+  readonly #translateError: ((error: Error) => Error) | undefined;
+  #fatalError: Error | undefined;
+  readonly #clock: () => number;
+  readonly #deadlines = new DeadlineList<InflightRecord>();
+  /** Commands without a deadline (blocking forever, or deadlines disabled), for close(). */
+  readonly #unbounded = new Set<InflightRecord>();
+  readonly #routes = new Map<InstanceLike, CommandRoute>();
+  readonly #freeRecords: InflightRecord[] = [];
+  #inFlight = 0;
+  #closed = false;
+  #sweeper: NodeJS.Timeout | undefined;
+
+  // Installed as `resolve` / `reject` of every guarded command. ioredis always calls them as
+  // methods of the command (`command.resolve(reply)`, `reject.call(command, error)`), so one
+  // pair of functions per guard replaces two closures per command.
+  readonly #resolveCommand: (this: GuardedCommand, value: unknown) => unknown;
+  readonly #rejectCommand: (this: GuardedCommand, error: Error) => unknown;
+
+  constructor(options: CommandGuardOptions) {
+    const guard = this;
+    this.#resolveCommand = function (this: GuardedCommand, value: unknown) {
+      const record = this[recordKey];
+      // Not in flight any more (a late reply after the deadline): its promise is settled.
+      if (!(record instanceof InflightRecord)) return undefined;
+      const resolve = record.resolve as (value: unknown) => unknown;
+      guard.#settle(record, undefined);
+      return resolve.call(this, value);
+    };
+    this.#rejectCommand = function (this: GuardedCommand, error: Error) {
+      const record = this[recordKey];
+      if (!(record instanceof InflightRecord)) return undefined;
+      const reject = record.reject as (error: Error) => unknown;
+      return reject.call(this, guard.#settle(record, error));
+    };
+    this.#breaker = options.breaker;
+    this.#timeoutMs = Math.max(options.commandTimeoutMs, 0);
+    this.#metrics = options.metrics;
+    this.#isFailure = options.isFailure;
+    this.#onCommand = options.onCommand;
+    this.#translateError = options.translateError;
+    this.#clock = options.clock ?? batchedNow;
+  }
+
+  /** Commands sent and not yet settled. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * How late a deadline may fire, in ms: the sweep interval. A command fails between
+   * `commandTimeoutMs` and `commandTimeoutMs + sweepIntervalMs` after it was sent.
+   */
+  get sweepIntervalMs(): number {
+    return sweepInterval(this.#timeoutMs);
+  }
+
+  /**
+   * Starts the deadline sweeper (an unref'd interval, so it never keeps the process alive).
+   * Idempotent; `close()` stops it.
+   */
+  start(): void {
+    if (this.#sweeper !== undefined || this.#closed || this.#timeoutMs === 0) return;
+    this.#sweeper = setInterval(() => this.sweep(), this.sweepIntervalMs);
+    this.#sweeper.unref();
+  }
+
+  /**
+   * Guards `instance`: replaces its `sendCommand` with a guarded one (an own property, so only
+   * this instance is affected). Returns a function that restores the original.
+   */
+  attach(instance: InstanceLike): () => void {
+    const original = instance.sendCommand;
+    const guarded: SendCommand = (command, stream, node) =>
+      this.#send(instance, original, command as GuardedCommand, stream, node);
+    instance.sendCommand = guarded;
+    return () => {
+      if (instance.sendCommand === guarded) instance.sendCommand = original;
+    };
+  }
+
+  /** Rejects every command whose deadline has passed. Called by the sweeper; public for tests. */
+  sweep(nowMs: number = this.#clock()): number {
+    return this.#deadlines.expire(nowMs, (record) => {
+      // Our own reject, below any wrapper ioredis' Cluster adds on top (which would retry it).
+      const command = record.command;
+      if (command === undefined) return;
+      this.#rejectCommand.call(
+        command,
+        new CommandTimeoutError({
+          command: record.name.toUpperCase(),
+          timeoutMs: record.timeoutMs,
+        }),
+      );
+    });
+  }
+
+  /**
+   * Sets (or clears, with `undefined`) an error every new command fails with at once, without
+   * being sent: credentials the server refused, until they change.
+   */
+  setFatalError(error: Error | undefined): void {
+    this.#fatalError = error;
+  }
+
+  /**
+   * Starts closing: new commands fail with `ConnectionClosedError`, and so do commands that
+   * fail from now on because their connection closes. Deadlines keep running until `close()`.
+   */
+  refuseNew(): void {
+    this.#closed = true;
+  }
+
+  /**
+   * Stops the sweeper and fails every command still waiting for its deadline with `error`
+   * (default `ConnectionClosedError`). New commands fail with `ConnectionClosedError`.
+   */
+  close(error: Error = new ConnectionClosedError()): void {
+    this.#closed = true;
+    if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+    this.#deadlines.drain((record) => {
+      if (record.command !== undefined) this.#rejectCommand.call(record.command, error);
+    });
+    for (const record of [...this.#unbounded]) {
+      if (record.command !== undefined) this.#rejectCommand.call(record.command, error);
+    }
+    this.#unbounded.clear();
+  }
+
+  #send(
+    instance: InstanceLike,
+    original: SendCommand,
+    command: GuardedCommand,
+    stream: unknown,
+    node: unknown,
+  ): unknown {
+    const existing = command[recordKey];
+    if (existing !== undefined) {
+      // Already guarded: forwarded by a Cluster to one of its nodes, flushed from an offline
+      // queue, or resent after a reconnect. Its deadline and admission still hold.
+      if (existing === exempt) return original.call(instance, command, stream, node);
+      if (existing instanceof InflightRecord) {
+        return this.#forward(instance, original, command, stream, node);
+      }
+      if (existing === command.promise) {
+        // Settled already (it timed out while queued) and now being flushed from a queue: the
+        // caller has its answer, so do not run it late. A pipeline member must still be handed
+        // over, or ioredis would never write the rest of that pipeline.
+        if (stream !== undefined) return original.call(instance, command, stream, node);
+        return command.promise;
+      }
+      // Otherwise ioredis re-initialised the command to retry it (a cluster pipeline after
+      // MOVED): guard it again as a new attempt.
+    }
+
+    const name = command.name;
+    if (
+      connectionCommands.has(name) ||
+      (instance.status !== 'ready' && readyCheckCommands.has(name))
+    ) {
+      command[recordKey] = exempt;
+      return original.call(instance, command, stream, node);
+    }
+    if (this.#closed) return this.#refuse(command, new ConnectionClosedError());
+    if (this.#fatalError !== undefined) return this.#refuse(command, this.#fatalError);
+
+    let group: PipelineGroup | undefined;
+    if (stream !== undefined && isPipelineStream(stream)) {
+      const guardedStream = stream as GuardedStream;
+      group = guardedStream[groupKey];
+      if (group === undefined) {
+        const created = new PipelineGroup();
+        group = created;
+        guardedStream[groupKey] = created;
+        try {
+          this.#breaker.admit();
+          queueMicrotask(() => this.#releaseGroup(created));
+        } catch (error) {
+          created.rejection = error as Error;
+        }
+      }
+      if (group.rejection !== undefined) return this.#refuse(command, group.rejection);
+      group.pending++;
+    } else {
+      try {
+        this.#breaker.admit();
+      } catch (error) {
+        return this.#refuse(command, error as Error);
+      }
+    }
+
+    const startMs = this.#clock();
+    let timeoutMs = this.#timeoutMs;
+    let deadlineMs = Number.POSITIVE_INFINITY;
+    if (timeoutMs > 0) {
+      const blockingMs = blockingTimeoutMs(name, command.args);
+      if (blockingMs !== undefined) timeoutMs += blockingMs;
+      deadlineMs = startMs + timeoutMs;
+    }
+    const record = this.#freeRecords.pop() ?? new InflightRecord();
+    record.command = command;
+    record.promise = command.promise;
+    record.resolve = command.resolve;
+    record.reject = command.reject;
+    record.name = name;
+    record.startMs = startMs;
+    record.deadlineMs = deadlineMs;
+    record.timeoutMs = timeoutMs;
+    record.group = group;
+    command[recordKey] = record;
+    command.resolve = this.#resolveCommand;
+    command.reject = this.#rejectCommand;
+    this.#inFlight++;
+    if (deadlineMs !== Number.POSITIVE_INFINITY) this.#deadlines.insert(record);
+    else this.#unbounded.add(record);
+    return this.#forward(instance, original, command, stream, node);
+  }
+
+  /**
+   * Routes commands sent to `instance` through `route` first: when it returns another instance
+   * (a pooled connection to the same server), the command is written there instead. Used by the
+   * connection pool; `undefined` removes the route.
+   */
+  setRoute(instance: InstanceLike, route: CommandRoute | undefined): void {
+    if (route === undefined) this.#routes.delete(instance);
+    else this.#routes.set(instance, route);
+  }
+
+  #forward(
+    instance: InstanceLike,
+    original: SendCommand,
+    command: CommandLike,
+    stream: unknown,
+    node: unknown,
+  ): unknown {
+    if (this.#routes.size > 0) {
+      const target = this.#routes.get(instance)?.(command, stream);
+      if (target !== undefined) return target.sendCommand(command);
+    }
+    return original.call(instance, command, stream, node);
+  }
+
+  /** Rejects a command that was not sent; ioredis never sees it. */
+  #refuse(command: CommandLike, error: Error): Promise<unknown> {
+    this.#metrics.record(command.name, 0, 'rejected');
+    this.#onCommand?.({
+      command: command.name.toUpperCase(),
+      outcome: 'rejected',
+      durationMs: 0,
+      error,
+      source: command,
+    });
+    command.reject(error);
+    return command.promise;
+  }
+
+  /** Bookkeeping of a finished command; returns the error to deliver (maybe translated). */
+  #settle(record: InflightRecord, error: Error | undefined): Error {
+    this.#inFlight--;
+    if (record.listed) this.#deadlines.remove(record);
+    else this.#unbounded.delete(record);
+    const durationMs = this.#clock() - record.startMs;
+    let outcome: CommandOutcome = 'success';
+    let delivered = error;
+    if (error !== undefined) {
+      delivered = this.#translate(error, record);
+      outcome = CommandTimeoutError.isInstance(delivered)
+        ? 'timeout'
+        : this.#isFailure(delivered) || ConnectionClosedError.isInstance(delivered)
+          ? 'failure'
+          : 'reply-error';
+    }
+    if (!this.#closed) {
+      const group = record.group;
+      if (group !== undefined) {
+        if (delivered !== undefined && !group.failed && this.#isFailure(delivered)) {
+          group.failed = true;
+          group.failure = delivered;
+        }
+        this.#releaseGroup(group);
+      } else if (delivered === undefined) {
+        this.#breaker.recordSuccess();
+      } else {
+        this.#breaker.recordFailure(delivered);
+      }
+    }
+    this.#metrics.record(record.name, durationMs, outcome);
+    if (this.#onCommand !== undefined) {
+      this.#onCommand({
+        command: record.name.toUpperCase(),
+        outcome,
+        durationMs,
+        ...(delivered === undefined ? {} : { error: delivered }),
+        source: record.command,
+      });
+    }
+    const command = record.command;
+    if (command !== undefined && record.promise !== undefined) {
+      command[recordKey] = record.promise;
+    }
+    record.command = undefined;
+    record.promise = undefined;
+    record.resolve = undefined;
+    record.reject = undefined;
+    record.group = undefined;
+    if (this.#freeRecords.length < maxFreeRecords) this.#freeRecords.push(record);
+    return delivered as Error;
+  }
+
+  #releaseGroup(group: PipelineGroup): void {
+    if (--group.pending > 0 || this.#closed) return;
+    if (group.failed) this.#breaker.recordFailure(group.failure);
+    else this.#breaker.recordSuccess();
+  }
+
+  #translate(error: Error, record: InflightRecord): Error {
+    if (this.#closed && !RedGridError.isInstance(error)) {
+      return new ConnectionClosedError(undefined, { cause: error });
+    }
+    if (
+      error.name === 'ReplyError' &&
+      error.message.startsWith('CROSSSLOT') &&
+      record.command?.getKeys !== undefined
+    ) {
+      const keys = record.command.getKeys().map((key) => String(key));
+      return new CrossSlotError({ keys }, { cause: error });
+    }
+    return this.#translateError?.(error) ?? error;
+  }
+}
+
+// Reading the clock costs about as much as the rest of a command's bookkeeping, and every
+// command needs it twice (sent, settled). Commands are sent and settled in bursts within one
+// synchronous job (a socket read resolves every reply it holds; the callers' continuations then
+// send their next command from consecutive microtasks), so one reading is shared by a burst
+// and dropped in the next microtask. The error is the length of one burst (microseconds).
+let cachedNowMs = -1;
+const forgetNow = () => {
+  cachedNowMs = -1;
+};
+
+function batchedNow(): number {
+  if (cachedNowMs < 0) {
+    cachedNowMs = performance.now();
+    queueMicrotask(forgetNow);
+  }
+  return cachedNowMs;
+}
+
+function sweepInterval(timeoutMs: number): number {
+  // A tenth of the timeout, between 5 and 100 ms: deadlines fire at most 10% (or 100 ms) late,
+  // and the sweeper wakes at most 10-200 times per second.
+  return Math.min(100, Math.max(5, Math.floor(timeoutMs / 10)));
+}

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('public API', () => {
+  it('exports exactly these runtime values (a change here is a change for users)', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'createConnection',
+      'isAuthFailure',
+      'isConnectionFailure',
+      'latencyBoundariesMs',
+    ]);
+  });
+});

@@ -1,0 +1,23 @@
+export type {
+  CommandMetricsEvent,
+  ConnectionMetricsHooks,
+  ConnectionOptions,
+  ReconnectOptions,
+} from './connection/connection-options.js';
+export type { ConnectionState } from './connection/connection-state.js';
+export { type ClientFor, createConnection } from './connection/create-connection.js';
+export type {
+  CloseOptions,
+  ConnectionEvents,
+  ConnectionHealth,
+  Credentials,
+  RedisConnection,
+} from './connection/redis-connection.js';
+export { isAuthFailure, isConnectionFailure } from './guard/is-connection-failure.js';
+export type { Logger, LogMethod } from './logging/logger.js';
+export {
+  type CommandMetricsSnapshot,
+  type CommandOutcome,
+  type CommandStats,
+  latencyBoundariesMs,
+} from './metrics/command-metrics.js';

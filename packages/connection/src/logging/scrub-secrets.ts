@@ -1,0 +1,13 @@
+/**
+ * `text` with every occurrence of each secret (of at least 4 characters) replaced by
+ * `[redacted]`. Applied to error messages before they are logged or kept as `lastError`: an
+ * error from a proxy or a future server version could echo what it was sent.
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4 && result.includes(secret))
+      result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
