@@ -72,8 +72,14 @@ interface GuardedStream {
 
 // Commands ioredis sends by itself to set a connection up or to follow a redirection. They
 // bypass the breaker and the deadline: refusing the handshake of a reconnect while the breaker
-// is open would keep the breaker from ever seeing the server come back.
+// is open would keep the breaker from ever seeing the server come back. (P/S)SUBSCRIBE are
+// connection state too: ioredis re-sends them by itself after a reconnect (autoResubscribe)
+// and never handles that promise, so refusing them while the breaker is still open would
+// surface as an unhandled rejection.
 const connectionCommands = new Set([
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
   'auth',
   'hello',
   'select',
