@@ -5,6 +5,7 @@ describe('public API', () => {
   it('exports exactly these runtime values (a change here is a change for users)', () => {
     expect(Object.keys(api).sort()).toEqual([
       'createConnection',
+      'createHealthReport',
       'isAuthFailure',
       'isConnectionFailure',
       'latencyBoundariesMs',

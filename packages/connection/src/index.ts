@@ -14,6 +14,17 @@ export type {
   RedisConnection,
 } from './connection/redis-connection.js';
 export { isAuthFailure, isConnectionFailure } from './guard/is-connection-failure.js';
+export {
+  type CacheComponent,
+  createHealthReport,
+  type DegradableComponent,
+  type HealthCheck,
+  type HealthConnection,
+  type HealthDetailValue,
+  type HealthReport,
+  type HealthReportOptions,
+  type HealthStatus,
+} from './health/health-report.js';
 export type { Logger, LogMethod } from './logging/logger.js';
 export {
   type CommandMetricsSnapshot,

@@ -1,8 +1,17 @@
 // The essentials of the packages below, so that an Express application can depend on
 // @redgrid/express alone: configuration, the connection and the limiter factory.
 export {
+  type CacheComponent,
   type ConnectionOptions,
   createConnection,
+  createHealthReport,
+  type DegradableComponent,
+  type HealthCheck,
+  type HealthConnection,
+  type HealthDetailValue,
+  type HealthReport,
+  type HealthReportOptions,
+  type HealthStatus,
   type RedisConnection,
 } from '@redgrid/connection';
 export { ConfigError, defineConfig, loadConfigFromEnv, Secret } from '@redgrid/core';
@@ -14,17 +23,6 @@ export {
   type RateLimiterOptions,
 } from '@redgrid/rate-limit';
 export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
-export {
-  type CacheComponent,
-  createHealthReport,
-  type DegradableComponent,
-  type HealthCheck,
-  type HealthConnection,
-  type HealthDetailValue,
-  type HealthReport,
-  type HealthReportOptions,
-  type HealthStatus,
-} from './health/health-report.js';
 export {
   type DetailedHealthOptions,
   type HealthRouter,

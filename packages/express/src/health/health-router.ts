@@ -1,11 +1,11 @@
-import { ConfigError, type Secret } from '@redgrid/core';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { constantTimeEqual } from './constant-time-equal.js';
 import {
   createHealthReport,
   type HealthReport,
   type HealthReportOptions,
-} from './health-report.js';
+} from '@redgrid/connection';
+import { ConfigError, type Secret } from '@redgrid/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { constantTimeEqual } from './constant-time-equal.js';
 
 /** Who may read `GET <path>/detailed`. */
 export interface DetailedHealthOptions {

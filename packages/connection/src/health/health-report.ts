@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@redgrid/connection';
+import type { RedisConnection } from '../connection/redis-connection.js';
 
 /** Health of one check, and of the whole service (`overall`), from best to worst. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -102,7 +102,8 @@ async function probe(connection: HealthConnection, timeoutMs: number): Promise<v
 
 /**
  * Builds the health report of a connection and the components that depend on it, without
- * framework glue: the Express `healthRouter` serves it, the Nest adapter can too. Reads the
+ * framework glue: `@redgrid/express`'s `healthRouter` and `@redgrid/nestjs`'s health indicator
+ * both serve it, so the two adapters answer alike. Reads the
  * connection's last health check (no I/O), except for a lazy connection that never connected,
  * which is probed once within `probeTimeoutMs`. Nothing in the report comes from the
  * configuration, so no password or key can appear in it; error messages are the connection's,
@@ -130,6 +131,9 @@ export async function createHealthReport(options: HealthReportOptions): Promise<
   if (health.topology === 'cluster') {
     details.clusterState = health.clusterState ?? null;
     details.masterCount = health.masterCount;
+  }
+  if (health.currentMaster !== undefined) {
+    details.master = `${health.currentMaster.host}:${health.currentMaster.port}`;
   }
   if (health.lastError !== undefined) {
     details.lastError = health.lastError.message;
