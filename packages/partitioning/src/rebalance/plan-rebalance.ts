@@ -9,7 +9,6 @@ import { planId } from './plan-id.js';
 import { diffRanges } from './range-spans.js';
 import type { KeySpan, PlannedMove, RebalancePlan, RingArc } from './rebalance-plan.js';
 import { arcShare, diffRings } from './ring-arcs.js';
-import { ringPoints } from './ring-points.js';
 
 /** A key and the node it was found on (rather than the node the old layout assigns). */
 export interface LocatedKey {
@@ -116,42 +115,10 @@ export function planRebalance(
 
   const beforeStrategy = before.layout.strategy;
   const afterStrategy = after.layout.strategy;
-  const ringSettings = (partitioner: Partitioner) =>
-    partitioner.layout.strategy.type === 'consistent-hash'
-      ? {
-          mode: partitioner.layout.strategy.mode ?? 'default',
-          virtualNodes: partitioner.layout.strategy.virtualNodes,
-        }
-      : undefined;
-  const beforeSettings = ringSettings(before);
-  const afterSettings = ringSettings(after);
-  const oldPoints =
-    before.ring && beforeSettings ? ringPoints(before.ring, beforeSettings) : undefined;
-  const newPoints = after.ring && afterSettings ? ringPoints(after.ring, afterSettings) : undefined;
-  if (before.ring && after.ring && (oldPoints === undefined || newPoints === undefined)) {
-    // Arcs unavailable: estimate shares by routing synthetic keys through both rings.
-    warnings.push(
-      'ring arcs could not be computed (hash ring placement not recognised); shares are estimated from 20000 sample keys',
-    );
-    const samples = 20_000;
-    for (let index = 0; index < samples; index++) {
-      const key = `redgrid-sample:${index}`;
-      const source = before.route(key);
-      const target = after.route(key);
-      if (typeof source !== 'string' || typeof target !== 'string' || source === target) continue;
-      addEstimate(draft(source, target), 1 / samples, undefined);
-    }
-    if (counts !== undefined) {
-      const beforeShares = before.expectedShares();
-      for (const entry of drafts.values()) {
-        const nodeKeys = counts.get(entry.from);
-        const nodeShare = beforeShares.get(entry.from) ?? 0;
-        if (nodeKeys !== undefined && nodeShare > 0 && entry.estimatedShare !== undefined) {
-          entry.estimatedKeys = (nodeKeys * entry.estimatedShare) / nodeShare;
-        }
-      }
-    }
-  } else if (oldPoints && newPoints) {
+  // Arc-level planning reads the rings' own points (consistent-hash strategies only).
+  const oldPoints = before.ring?.points();
+  const newPoints = after.ring?.points();
+  if (oldPoints && newPoints) {
     const owned = new Map<string, number>();
     for (let index = 0; index < oldPoints.length; index++) {
       const point = oldPoints[index];
