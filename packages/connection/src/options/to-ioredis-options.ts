@@ -156,7 +156,8 @@ function sentinelOptions(
   if (options.sentinelPassword !== undefined) {
     mapped.sentinelPassword = options.sentinelPassword.reveal();
   }
-  if (common.tls !== undefined) {
+  // commonOptions only ever sets an options object (ioredis 6.1 also accepts a profile name).
+  if (typeof common.tls === 'object') {
     mapped.enableTLSForSentinelMode = true;
     mapped.sentinelTLS = common.tls;
   }
