@@ -12,7 +12,14 @@ import {
   type RedisTopology,
   Secret,
 } from '@redgrid/core';
-import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import {
+  Cluster,
+  type ClusterNode,
+  type ClusterOptions,
+  Command,
+  Redis,
+  type RedisOptions,
+} from 'ioredis';
 import { detectMasterChanges } from '../cluster/detect-master-changes.js';
 import { guardClusterPipelines } from '../cluster/guard-cluster-pipelines.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
@@ -194,13 +201,32 @@ class ResilientConnection implements RedisConnection {
     });
     this.#wireBreaker();
 
+    const { commandTimeoutMs, waitReplicas, waitTimeoutMs } = config.options;
     this.#guard = new CommandGuard({
       breaker: this.breaker,
-      commandTimeoutMs: config.options.commandTimeoutMs,
+      commandTimeoutMs,
       metrics: this.#metrics,
       isFailure: userIsFailure ?? isConnectionFailure,
       onCommand: this.#commandHook(options),
       translateError: (error) => this.#translateError(error),
+      // See toIoredisOptions: without a deadline, ioredis counts retries itself.
+      maxResends: commandTimeoutMs > 0 ? config.options.maxRetriesPerRequest : null,
+      // Sentinel: writes are held during a failover even without WAIT (see WriteFence).
+      fence:
+        waitReplicas > 0 || config.type === 'sentinel'
+          ? {
+              replicas: waitReplicas,
+              timeoutMs: waitTimeoutMs,
+              holdLimitMs: commandTimeoutMs > 0 ? commandTimeoutMs : 5_000,
+              createWait: (replicas, timeoutMs) =>
+                new Command('wait', [replicas, timeoutMs]) as unknown as CommandLike,
+              onHoldExpired: () =>
+                this.#logger.warn(
+                  { connection: this.#name },
+                  'redis failover not confirmed by +switch-master in time; releasing held writes',
+                ),
+            }
+          : undefined,
     });
 
     this.#plan = toIoredisOptions(config, {
@@ -390,7 +416,7 @@ class ResilientConnection implements RedisConnection {
     };
     // The guard stays attached for good, also after close(): later commands then fail with
     // ConnectionClosedError. Only the listeners are removed by #unwatch.
-    this.#guard.attach(instance);
+    this.#guard.attach(instance, { countResends: !isClusterLike(instance) });
     const isMain = role === 'client';
     const onStatus = (status: string) => () => {
       if (isMain) this.#onClientStatus(status);
@@ -535,6 +561,20 @@ class ResilientConnection implements RedisConnection {
           retryStrategy: (times) => this.#reconnectDelay('sentinel-subscriber', times - 1),
         }),
       onSwitch: (event) => this.#onSwitchMaster(event),
+      onFailoverStart: () => {
+        this.#logger.warn(
+          { connection: this.#name, master: options.name },
+          'redis Sentinel failover started; holding writes until the new master is known',
+        );
+        this.#guard.fence?.failoverStarted();
+      },
+      onFailoverAbort: () => {
+        this.#logger.info(
+          { connection: this.#name, master: options.name },
+          'redis Sentinel failover aborted; releasing held writes',
+        );
+        this.#guard.fence?.failoverEnded();
+      },
       onError: (error, sentinel) =>
         this.#recordError(error, `sentinel ${sentinel.host}:${sentinel.port} (watch)`),
     });
@@ -551,6 +591,8 @@ class ResilientConnection implements RedisConnection {
     for (const instance of [...instances, ...this.#pool.members()]) {
       if (!isClusterLike(instance)) moveToMaster(instance, event);
     }
+    // Held writes now queue for the new master.
+    this.#guard.fence?.failoverEnded();
   }
 
   #emitFailover(event: { from: Address | undefined; to: Address; masterName?: string }): void {

@@ -98,7 +98,11 @@ function commonOptions(
     family: options.family,
     noDelay: options.noDelay,
     enableReadyCheck: options.enableReadyCheck,
-    maxRetriesPerRequest: options.maxRetriesPerRequest,
+    // With a deadline, a command waits for a connection until its deadline, however many
+    // reconnect attempts that takes; `maxRetriesPerRequest` then limits resends of written
+    // commands, counted by the connection's guard. Without one, ioredis' own count is the only
+    // bound there is.
+    maxRetriesPerRequest: options.commandTimeoutMs > 0 ? null : options.maxRetriesPerRequest,
     lazyConnect: options.lazyConnect,
     maxLoadingRetryTime: options.maxLoadingTimeoutMs,
     reconnectOnError: (error) => context.reconnectOnError(error),

@@ -28,6 +28,8 @@ const commonDefaults = {
   maxRetriesPerRequest: 3,
   lazyConnect: true,
   maxLoadingTimeoutMs: 10_000,
+  waitReplicas: 0,
+  waitTimeoutMs: 1_000,
 };
 
 describe('defineConfig', () => {
@@ -73,6 +75,7 @@ describe('defineConfig', () => {
       db: 0,
       retryDelayOnFailoverMs: 100,
       retryDelayOnClusterDownMs: 300,
+      readFrom: 'master',
     });
   });
 
