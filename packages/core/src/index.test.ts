@@ -16,6 +16,7 @@ describe('@redgrid/core public API', () => {
       'HashRing',
       'RedGridError',
       'Secret',
+      'TypedEmitter',
       'WriteNotConfirmedError',
       'defineConfig',
       'exponentialBackoff',

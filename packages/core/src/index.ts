@@ -45,6 +45,7 @@ export {
   WriteNotConfirmedError,
   type WriteNotConfirmedReason,
 } from './errors/write-not-confirmed-error.js';
+export { TypedEmitter, type TypedEmitterOptions } from './events/typed-emitter.js';
 export { HashRing, type HashRingNode, type HashRingOptions } from './hashing/hash-ring.js';
 export { hashTag } from './hashing/hash-tag.js';
 export { jumpHash } from './hashing/jump-hash.js';

@@ -11,6 +11,7 @@ import {
   type RedisConfigInput,
   type RedisTopology,
   Secret,
+  TypedEmitter,
 } from '@redgrid/core';
 import {
   Cluster,
@@ -22,7 +23,6 @@ import {
 } from 'ioredis';
 import { detectMasterChanges } from '../cluster/detect-master-changes.js';
 import { guardClusterPipelines } from '../cluster/guard-cluster-pipelines.js';
-import { TypedEmitter } from '../events/typed-emitter.js';
 import { type CommandEvent, CommandGuard } from '../guard/command-guard.js';
 import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
 import {
@@ -186,16 +186,21 @@ class ResilientConnection implements RedisConnection {
       'sentinel-subscriber': exponentialBackoff({ baseMs: 500, maxMs: 10_000 }),
     };
 
-    this.#emitter = new TypedEmitter<ConnectionEvents>((error, event) => {
+    const onListenerError = (error: unknown, event: string | number | symbol) => {
       this.#logger.error(
         { connection: this.#name, event: String(event), err: messageOf(error) },
-        'redis connection event listener threw',
+        'redis connection event listener threw (ignored)',
       );
+    };
+    this.#emitter = new TypedEmitter<ConnectionEvents>({
+      name: `redis connection "${this.#name}"`,
+      onListenerError,
     });
 
     const userIsFailure = options.breaker?.isFailure;
     this.breaker = new CircuitBreaker({
       name: this.#name,
+      onListenerError,
       ...options.breaker,
       isFailure: userIsFailure ?? isConnectionFailure,
     });
