@@ -53,6 +53,7 @@ import type {
   Credentials,
   RedisConnection,
 } from './redis-connection.js';
+import { replicaReadRoute } from './replica-reads.js';
 
 /** The ioredis client type a configuration produces: `Cluster` for a cluster, else `Redis`. */
 export type ClientFor<Config extends RedisConfig | RedisConfigInput> = Config extends {
@@ -158,6 +159,8 @@ class ResilientConnection implements RedisConnection {
   #immediateRetries = 0;
   #watcher: SwitchMasterWatcher | undefined;
   #slotMasters: Array<string | undefined> = [];
+  /** Sentinel with replica reads: the connection to a replica that read-only commands go to. */
+  #readReplica: Redis | undefined;
   #username: string | undefined;
 
   constructor(config: RedisConfig, options: ConnectionOptions) {
@@ -249,6 +252,9 @@ class ResilientConnection implements RedisConnection {
       this.#plan.type === 'cluster'
         ? new ClusterClient(this.#plan.startupNodes, this.#plan.options)
         : new RedisClient(this.#plan.options);
+    if (config.type === 'sentinel' && config.options.readFrom !== 'master') {
+      this.#readReplica = this.#createReadReplica(config.options.readFrom);
+    }
     this.#watchClient(this.client as unknown as InstanceLike, 'client');
     this.#guard.start();
     this.#startHealthChecks();
@@ -311,6 +317,7 @@ class ResilientConnection implements RedisConnection {
 
   health(): ConnectionHealth {
     const instance = this.client as unknown as InstanceLike;
+    const replica = this.#readReplica as unknown as InstanceLike | undefined;
     let nodeCount = instance.status === 'ready' ? 1 : 0;
     let masterCount = nodeCount;
     let offlineQueueDepth = offlineQueueLength(instance);
@@ -334,6 +341,9 @@ class ResilientConnection implements RedisConnection {
       inFlight: this.#guard.inFlight,
       lastError: this.#lastError === undefined ? undefined : { ...this.#lastError },
       checkedAt: this.#checkedAt,
+      ...(replica === undefined
+        ? {}
+        : { readReplica: { status: replica.status, address: remoteAddress(replica) } }),
     };
   }
 
@@ -412,6 +422,31 @@ class ResilientConnection implements RedisConnection {
 
   // ---------------------------------------------------------------------------------------
   // Client wiring
+
+  /**
+   * A Sentinel-resolved connection to a replica (ioredis `role: 'slave'`), not guarded itself:
+   * read-only commands reach it through the master connection's guarded `sendCommand` (see
+   * `replicaReadRoute`), already admitted and with their deadline. It connects with the master.
+   */
+  #createReadReplica(mode: 'replica' | 'prefer-replica'): Redis {
+    const replica = new RedisClient({ ...(this.#plan.options as RedisOptions), role: 'slave' });
+    const instance = replica as unknown as InstanceLike;
+    const primary = this.client as unknown as InstanceLike;
+    const onError = (error: Error) => this.#recordError(error, 'read replica');
+    const connect = () => {
+      if (replica.status === 'wait') replica.connect().catch(noop);
+    };
+    replica.on('error', onError);
+    primary.on('ready', connect);
+    this.#cleanups.push(
+      this.#guard.addRoute(primary, replicaReadRoute(primary, instance, mode)),
+      () => {
+        replica.removeListener('error', onError);
+        primary.removeListener('ready', connect);
+      },
+    );
+    return replica;
+  }
 
   #watchClient(instance: InstanceLike, role: 'client' | 'dedicated'): void {
     const cleanups: Array<() => void> = [];
@@ -598,6 +633,12 @@ class ResilientConnection implements RedisConnection {
     }
     // Held writes now queue for the new master.
     this.#guard.fence?.failoverEnded();
+    // A read replica that was just promoted is the master now: find a replica again.
+    const replica = this.#readReplica as unknown as InstanceLike | undefined;
+    const at = replica === undefined ? undefined : remoteAddress(replica);
+    if (at !== undefined && at.host === event.to.host && at.port === event.to.port) {
+      replica?.disconnect(true);
+    }
   }
 
   #emitFailover(event: { from: Address | undefined; to: Address; masterName?: string }): void {
@@ -910,6 +951,7 @@ class ResilientConnection implements RedisConnection {
       }
     };
     add(this.client);
+    if (this.#readReplica !== undefined) add(this.#readReplica);
     for (const connection of this.#dedicated) add(connection);
     instances.push(...this.#pool.members());
     return instances;
@@ -926,6 +968,7 @@ class ResilientConnection implements RedisConnection {
     const dedicated = [...this.#dedicated];
     const shared: Array<Redis | Cluster> = [
       this.client,
+      ...(this.#readReplica === undefined ? [] : [this.#readReplica]),
       ...(this.#pool.members() as unknown as Redis[]),
     ];
     const everything = [...shared, ...dedicated];
@@ -1087,6 +1130,13 @@ function messageOf(error: unknown): string {
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
+}
+
+/** The server an instance's socket is connected to, when it is. */
+function remoteAddress(instance: InstanceLike): Address | undefined {
+  const host = instance.stream?.remoteAddress;
+  const port = instance.stream?.remotePort;
+  return host === undefined || port === undefined ? undefined : { host, port };
 }
 
 function parseAddress(key: string): Address {

@@ -139,7 +139,7 @@ export class CommandGuard {
   readonly #deadlines = new DeadlineList<InflightRecord>();
   /** Commands without a deadline (blocking forever, or deadlines disabled), for close(). */
   readonly #unbounded = new Set<InflightRecord>();
-  readonly #routes = new Map<InstanceLike, CommandRoute>();
+  readonly #routes = new Map<InstanceLike, readonly CommandRoute[]>();
   readonly #freeRecords: InflightRecord[] = [];
   #inFlight = 0;
   #closed = false;
@@ -425,13 +425,18 @@ export class CommandGuard {
   }
 
   /**
-   * Routes commands sent to `instance` through `route` first: when it returns another instance
-   * (a pooled connection to the same server), the command is written there instead. Used by the
-   * connection pool; `undefined` removes the route.
+   * Routes commands sent to `instance` through `route`: when it returns another instance (a
+   * pooled connection to the same server, a replica for reads), the command is written there
+   * instead. Routes are asked in the order they were added; the first answer wins. Returns the
+   * function that removes the route.
    */
-  setRoute(instance: InstanceLike, route: CommandRoute | undefined): void {
-    if (route === undefined) this.#routes.delete(instance);
-    else this.#routes.set(instance, route);
+  addRoute(instance: InstanceLike, route: CommandRoute): () => void {
+    this.#routes.set(instance, [...(this.#routes.get(instance) ?? []), route]);
+    return () => {
+      const next = (this.#routes.get(instance) ?? []).filter((entry) => entry !== route);
+      if (next.length === 0) this.#routes.delete(instance);
+      else this.#routes.set(instance, next);
+    };
   }
 
   #forward(
@@ -443,7 +448,12 @@ export class CommandGuard {
   ): unknown {
     const command = record.command as GuardedCommand;
     let target: InstanceLike | undefined;
-    if (this.#routes.size > 0) target = this.#routes.get(instance)?.(command, stream);
+    if (this.#routes.size > 0) {
+      for (const route of this.#routes.get(instance) ?? []) {
+        target = route(command, stream);
+        if (target !== undefined) break;
+      }
+    }
     const connection = target ?? instance;
     record.writtenTo = connection.status === 'ready' ? connection : undefined;
     if (record.fenced && this.fence !== undefined && !isClusterLike(connection)) {
