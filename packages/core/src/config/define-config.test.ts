@@ -58,7 +58,7 @@ describe('defineConfig', () => {
         maxRedirections: 16,
         retryDelayOnClusterDownMs: 300,
         retryDelayOnFailoverMs: 100,
-        enableOfflineQueue: false,
+        enableOfflineQueue: true,
       },
     });
   });

@@ -272,7 +272,7 @@ describe('loadConfigFromEnv: cluster', () => {
       REDIS_CLUSTER_MAX_REDIRECTIONS: '4',
       REDIS_CLUSTER_RETRY_DELAY_ON_CLUSTER_DOWN: '500',
       REDIS_CLUSTER_RETRY_DELAY_ON_FAILOVER: '250',
-      REDIS_CLUSTER_ENABLE_OFFLINE_QUEUE: 'yes',
+      REDIS_CLUSTER_ENABLE_OFFLINE_QUEUE: 'no',
       REDIS_PASSWORD: 'pw',
       REDIS_HOST: 'ignored',
       REDIS_URL: 'redis://ignored',
@@ -289,7 +289,7 @@ describe('loadConfigFromEnv: cluster', () => {
       maxRedirections: 4,
       retryDelayOnClusterDownMs: 500,
       retryDelayOnFailoverMs: 250,
-      enableOfflineQueue: true,
+      enableOfflineQueue: false,
     });
     expect(config.options.password?.reveal()).toBe('pw');
     expect('host' in config.options).toBe(false);
@@ -306,7 +306,7 @@ describe('loadConfigFromEnv: cluster', () => {
       maxRedirections: 16,
       retryDelayOnClusterDownMs: 300,
       retryDelayOnFailoverMs: 100,
-      enableOfflineQueue: false,
+      enableOfflineQueue: true,
     });
   });
 

@@ -202,7 +202,7 @@ const clusterSchema = z.strictObject({
       maxRedirections: integer('must be an integer >= 0', 0).default(16),
       retryDelayOnClusterDownMs: delaySchema.default(300),
       retryDelayOnFailoverMs: delaySchema.default(100),
-      enableOfflineQueue: booleanSchema.default(false),
+      enableOfflineQueue: booleanSchema.default(true),
       natMap: z
         .record(z.string(), addressSchema, {
           error: "must map announced 'host:port' strings to { host, port }",

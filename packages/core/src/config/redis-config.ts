@@ -107,7 +107,12 @@ export interface ClusterOptions extends CommonOptions {
   retryDelayOnClusterDownMs: number;
   /** Wait before retrying after a failover (TRYAGAIN, connection lost). Default 100. */
   retryDelayOnFailoverMs: number;
-  /** Queue commands while no node is reachable. Default false: fail fast instead. */
+  /**
+   * Queue commands while the cluster reconnects (every node lost at once: a network blip,
+   * connections killed) instead of failing them at once. Queued commands still fail at their
+   * deadline (`commandTimeoutMs`), so the wait is bounded. Default true; false fails every
+   * command issued while the cluster is not ready, which opens the breaker on a blip.
+   */
   enableOfflineQueue: boolean;
   /** Rewrites of the addresses the cluster announces (NAT, Docker), keyed by `host:port`. */
   natMap?: Record<string, Address>;
