@@ -616,7 +616,11 @@ class ResilientConnection implements RedisConnection {
         this.#guard.fence?.failoverEnded();
       },
       onError: (error, sentinel) =>
-        this.#recordError(error, `sentinel ${sentinel.host}:${sentinel.port} (watch)`),
+        // Not a reason to stop the connection: a refused subscription (NOPERM) only means that
+        // failovers are noticed later (lost connection, READONLY) instead of announced.
+        this.#recordError(error, `sentinel ${sentinel.host}:${sentinel.port} (watch)`, {
+          credentials: false,
+        }),
     });
     this.#watcher.start();
   }
@@ -728,11 +732,15 @@ class ResilientConnection implements RedisConnection {
     );
   }
 
-  #recordError(error: Error, source: string): void {
+  /**
+   * Records a connection-level error for health() and the log. `credentials: false` for errors
+   * that say nothing about the data nodes' credentials (the Sentinel watcher's replies).
+   */
+  #recordError(error: Error, source: string, options: { credentials?: boolean } = {}): void {
     if (this.#closed) return;
     const message = this.#scrub(messageOf(error));
     this.#lastError = { message, at: new Date() };
-    if (isAuthFailure(error)) this.#onAuthFailure(error);
+    if (options.credentials !== false && isAuthFailure(error)) this.#onAuthFailure(error);
     const now = Date.now();
     const logged = this.#lastLogged.get(message);
     if (logged === undefined || now - logged.at >= errorLogIntervalMs) {
