@@ -3,17 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { throttlerKeys } from './throttler-keys.js';
 
 describe('throttlerKeys', () => {
-  it('wraps a plain key in a hash tag and keeps the name after it', () => {
+  it('wraps a plain key in a hash tag, the name before it', () => {
     expect(throttlerKeys('rl:', 'abc', 'default')).toEqual({
-      recordKey: 'rl:th:{abc}',
-      hitsKey: 'rl:th-hits:{abc}:default',
+      recordKey: 'rl:throttler:{abc}',
+      hitsKey: 'rl:throttler:default:{abc}',
     });
   });
 
   it('keeps the hash tag of a tagged key, with the key length before it', () => {
     expect(throttlerKeys('rl:', '{user:1}:login', 'short')).toEqual({
-      recordKey: 'rl:th=14={user:1}:login',
-      hitsKey: 'rl:th-hits=14={user:1}:login:short',
+      recordKey: 'rl:throttler=14={user:1}:login',
+      hitsKey: 'rl:throttler:short=14={user:1}:login',
     });
   });
 
@@ -36,10 +36,16 @@ describe('throttlerKeys', () => {
       ['a', 'b:c'],
       ['a}', 'b'],
       ['a\\)', 'b'],
+      ['k', '{'],
+      ['k', '\\('],
+      ['k', ''],
+      ['k', ':'],
     ];
     const hits = new Set(pairs.map(([key, name]) => throttlerKeys('p:', key, name).hitsKey));
     const records = new Set(pairs.map(([key]) => throttlerKeys('p:', key, 'n').recordKey));
     expect(hits.size).toBe(pairs.length);
     expect(records.size).toBe(new Set(pairs.map(([key]) => key)).size);
+    // A record key is never a hits key.
+    for (const record of records) expect(hits.has(record)).toBe(false);
   });
 });

@@ -15,24 +15,32 @@ function escapeTag(key: string): string {
   return key.replaceAll('\\', '\\\\').replaceAll('}', '\\)');
 }
 
+// A name goes before the key's hash tag: a `{` in it would start a tag of its own.
+function escapeName(name: string): string {
+  if (name.indexOf('{') === -1 && name.indexOf('\\') === -1) return name;
+  return name.replaceAll('\\', '\\\\').replaceAll('{', '\\(');
+}
+
 /**
- * The Redis keys of throttler key `key` (non-empty) and throttler name `name`. A key without a
- * hash tag is wrapped whole in one (`rl:th:{<key>}`); a key with one keeps it
- * (`rl:th=<length>=<key>`), so that the caller decides the slot. The name follows the key, after
- * the tag, so it never moves the slot; the length in the tagged form makes the split between key
- * and name unambiguous. The mapping is injective: no (key, name) reaches another's keys.
+ * The Redis keys of throttler key `key` (non-empty) and throttler name `name`:
+ * `rl:throttler:{<key>}` for the record and `rl:throttler:<name>:{<key>}` for the hits. A key
+ * that has a hash tag keeps it (`rl:throttler=<length>=<key>`), so the caller decides the slot.
+ * The name holds no `{` (escaped), so it never moves the slot, and the mapping is injective: no
+ * (key, name) reaches another's keys.
  */
 export function throttlerKeys(prefix: string, key: string, name: string): ThrottlerKeys {
+  const head = `${prefix}throttler`;
+  const escapedName = escapeName(name);
   if (hashTagOf(key) !== undefined) {
-    const head = `${key.length}=${key}`;
+    const tail = `=${key.length}=${key}`;
     return {
-      recordKey: `${prefix}th=${head}`,
-      hitsKey: `${prefix}th-hits=${head}:${name}`,
+      recordKey: `${head}${tail}`,
+      hitsKey: `${head}:${escapedName}${tail}`,
     };
   }
   const tag = `{${escapeTag(key)}}`;
   return {
-    recordKey: `${prefix}th:${tag}`,
-    hitsKey: `${prefix}th-hits:${tag}:${name}`,
+    recordKey: `${head}:${tag}`,
+    hitsKey: `${head}:${escapedName}:${tag}`,
   };
 }

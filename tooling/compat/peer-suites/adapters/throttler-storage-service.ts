@@ -1,0 +1,42 @@
+// Bundled by run-peer-suites.ts into a copy of @nestjs/throttler's source, where it replaces
+// throttler's in-memory ThrottlerStorageService: every test that uses the default storage then
+// counts with RedGrid's RedisThrottlerStorage on the Redis server named by REDIS_HOST/REDIS_PORT.
+// Nothing here is published; @nestjs/common comes from the peer's own node_modules.
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { loadConfigFromEnv } from '../../../../packages/core/src/index.js';
+import { RedisConnectionService } from '../../../../packages/nestjs/src/connection/redis-connection-service.js';
+import { RedisThrottlerStorage } from '../../../../packages/nestjs/src/throttler/redis-throttler-storage.js';
+
+let instances = 0;
+const ignore = () => undefined;
+const silent = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+/**
+ * Stands in for throttler's ThrottlerStorageService: same constructor (none), same increment.
+ * Each instance counts under a prefix of its own, as each in-memory instance starts empty.
+ */
+@Injectable()
+export class ThrottlerStorageService implements OnApplicationShutdown {
+  readonly #connection: RedisConnectionService;
+  readonly #storage: RedisThrottlerStorage;
+
+  constructor() {
+    instances++;
+    const moduleOptions = {
+      config: loadConfigFromEnv(process.env),
+      connection: { logger: silent },
+      rateLimit: { prefix: `peer:${process.pid}:${instances}:` },
+    };
+    this.#connection = new RedisConnectionService(moduleOptions);
+    this.#storage = new RedisThrottlerStorage(this.#connection, moduleOptions);
+  }
+
+  increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
+    return this.#storage.increment(key, ttl, limit, blockDuration, name);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.#storage.onApplicationShutdown();
+    await this.#connection.connection.close({ timeoutMs: 1_000 });
+  }
+}
