@@ -26,9 +26,10 @@ interface Timed {
   afterMs: number;
 }
 
-async function timed(call: () => Promise<ClientRateLimitInfo | undefined | void>): Promise<Timed> {
+// decrement, resetKey and resetAll resolve to nothing: their info is undefined.
+async function timed(call: () => Promise<unknown>): Promise<Timed> {
   const beforeMs = Date.now();
-  const info = (await call()) ?? undefined;
+  const info = ((await call()) ?? undefined) as ClientRateLimitInfo | undefined;
   // MemoryStore returns its live client object: copy it before a later call changes it.
   const copy = info && { totalHits: info.totalHits, resetTime: info.resetTime };
   return { info: copy, beforeMs, afterMs: Date.now() };
