@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { startStandalone } from '../../redis-harness/src/index.js';
+import { sendCommand } from '../../redis-harness/src/resp/send-command.js';
 import { type KnownCase, type Peer, peers } from './peers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +44,8 @@ interface SuiteCounts {
 
 interface SuiteReport {
   readonly suite: string;
+  /** Scripts Redis ran during the RedGrid run: proof that the swapped store counted there. */
+  readonly redisScriptCalls: number;
   readonly baseline: SuiteCounts;
   readonly redgrid: SuiteCounts;
   readonly failingInBaseline: readonly string[];
@@ -140,7 +143,9 @@ async function install(peer: Peer, dir: string, logs: string): Promise<void> {
 async function bundleAdapter(peer: Peer, dir: string): Promise<void> {
   // esbuild comes with vite, a dev dependency of the workspace root.
   const requireFromVite = createRequire(createRequire(import.meta.url).resolve('vite'));
-  const esbuild = requireFromVite('esbuild') as typeof import('esbuild');
+  const esbuild = requireFromVite('esbuild') as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
   const name = path.basename(peer.adapter, '.ts');
   await mkdir(path.join(dir, 'redgrid-adapter'), { recursive: true });
   await esbuild.build({
@@ -238,11 +243,21 @@ function firstLine(message: string): string {
   return stripVTControlCharacters(line ?? '').slice(0, 200);
 }
 
+// EVAL and EVALSHA calls the server has run so far.
+async function scriptCalls(env: NodeJS.ProcessEnv): Promise<number> {
+  const target = { host: env.REDIS_HOST ?? '127.0.0.1', port: Number(env.REDIS_PORT) };
+  const info = String(await sendCommand(target, ['INFO', 'commandstats']));
+  let calls = 0;
+  for (const match of info.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)) calls += Number(match[1]);
+  return calls;
+}
+
 function compare(
   suite: string,
   baseline: SuiteCounts,
   redgrid: SuiteCounts,
   known: readonly KnownCase[],
+  redisScriptCalls: number,
 ): SuiteReport {
   const failedInBaseline = new Set(
     baseline.tests.filter((test) => test.status === 'failed').map((test) => test.name),
@@ -257,6 +272,7 @@ function compare(
   }
   return {
     suite,
+    redisScriptCalls,
     baseline,
     redgrid,
     failingInBaseline: [...failedInBaseline],
@@ -304,9 +320,11 @@ async function runPeer(peer: Peer, env: NodeJS.ProcessEnv, logs: string): Promis
     await peer.swap(dir);
     const suites: SuiteReport[] = [];
     for (const [index, suite] of peer.suites.entries()) {
+      const callsBefore = await scriptCalls(env);
       const redgrid = await runSuite(peer, suite, dir, 'redgrid', jestArgs, env, logs);
+      const calls = (await scriptCalls(env)) - callsBefore;
       const baseline = baselines[index];
-      if (baseline) suites.push(compare(suite.name, baseline, redgrid, peer.knownCases));
+      if (baseline) suites.push(compare(suite.name, baseline, redgrid, peer.knownCases, calls));
     }
     return {
       peer: peer.packageName,
@@ -360,8 +378,14 @@ async function main(): Promise<number> {
     }
     for (const suite of report.suites) {
       console.log(
-        `${title} ${suite.suite}: baseline ${counts(suite.baseline)}; RedGrid ${counts(suite.redgrid)}`,
+        `${title} ${suite.suite}: baseline ${counts(suite.baseline)}; RedGrid ${counts(suite.redgrid)} (${suite.redisScriptCalls} script calls on Redis)`,
       );
+      if (suite.redisScriptCalls === 0) {
+        console.log(
+          "  UNEXPECTED: RedGrid's store never reached Redis: the swap did not take effect",
+        );
+        unexpected++;
+      }
       for (const name of suite.failingInBaseline) console.log(`  fails in baseline too: ${name}`);
       for (const { test, why } of suite.knownWithRedGrid)
         console.log(`  known: ${test}\n    ${why}`);

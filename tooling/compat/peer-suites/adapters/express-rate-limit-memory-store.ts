@@ -2,6 +2,7 @@
 // the in-memory MemoryStore (the default store of every limiter the tests create): the tests
 // then count with RedGrid's ExpressRateLimitStore on the Redis server named by
 // REDIS_HOST/REDIS_PORT. Nothing here is published.
+import { randomUUID } from 'node:crypto';
 import {
   createConnection,
   type RedisConnection,
@@ -9,6 +10,9 @@ import {
 import { loadConfigFromEnv } from '../../../../packages/core/src/index.js';
 import { ExpressRateLimitStore } from '../../../../packages/express/src/store/express-rate-limit-store.js';
 
+// jest loads this module afresh for every test file, in workers that run several files: a
+// random run id keeps the stores of two files apart.
+const run = randomUUID().slice(0, 8);
 let instances = 0;
 let shared: RedisConnection | undefined;
 
@@ -27,6 +31,6 @@ function connection(): RedisConnection {
 export class MemoryStore extends ExpressRateLimitStore {
   constructor(_validations?: unknown) {
     instances++;
-    super({ connection: connection(), prefix: `peer:${process.pid}:${instances}:` });
+    super({ connection: connection(), prefix: `peer:${run}:${instances}:` });
   }
 }

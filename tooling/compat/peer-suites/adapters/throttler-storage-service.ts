@@ -2,11 +2,15 @@
 // throttler's in-memory ThrottlerStorageService: every test that uses the default storage then
 // counts with RedGrid's RedisThrottlerStorage on the Redis server named by REDIS_HOST/REDIS_PORT.
 // Nothing here is published; @nestjs/common comes from the peer's own node_modules.
+import { randomUUID } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { loadConfigFromEnv } from '../../../../packages/core/src/index.js';
 import { RedisConnectionService } from '../../../../packages/nestjs/src/connection/redis-connection-service.js';
 import { RedisThrottlerStorage } from '../../../../packages/nestjs/src/throttler/redis-throttler-storage.js';
 
+// jest loads this module afresh for every test file, in workers that run several files: a
+// random run id keeps the stores of two files apart.
+const run = randomUUID().slice(0, 8);
 let instances = 0;
 const ignore = () => undefined;
 const silent = { debug: ignore, info: ignore, warn: ignore, error: ignore };
@@ -25,7 +29,7 @@ export class ThrottlerStorageService implements OnApplicationShutdown {
     const moduleOptions = {
       config: loadConfigFromEnv(process.env),
       connection: { logger: silent },
-      rateLimit: { prefix: `peer:${process.pid}:${instances}:` },
+      rateLimit: { prefix: `peer:${run}:${instances}:` },
     };
     this.#connection = new RedisConnectionService(moduleOptions);
     this.#storage = new RedisThrottlerStorage(this.#connection, moduleOptions);
