@@ -36,7 +36,10 @@ export interface ThrottlerStorageRecord {
 export interface RedisThrottlerStorageRecord extends ThrottlerStorageRecord {
   /** True when Redis could not answer and the failure policy decided (counted in memory by default). */
   degraded: boolean;
-  /** The store's clock at the decision, ms since the Unix epoch (Redis `TIME`; `Date.now()` when degraded). */
+  /**
+   * When the decision was made, ms since the Unix epoch: the Redis server's `TIME` with the
+   * default algorithm; this process's `Date.now()` when degraded or with another algorithm.
+   */
   decidedAtMs: number;
 }
 

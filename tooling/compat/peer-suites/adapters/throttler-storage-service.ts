@@ -7,11 +7,13 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { loadConfigFromEnv } from '../../../../packages/core/src/index.js';
 import { RedisConnectionService } from '../../../../packages/nestjs/src/connection/redis-connection-service.js';
 import { RedisThrottlerStorage } from '../../../../packages/nestjs/src/throttler/redis-throttler-storage.js';
+import type { ThrottlerStorageAlgorithm } from '../../../../packages/nestjs/src/throttler/redis-throttler-storage-options.js';
 
 // jest loads this module afresh for every test file, in workers that run several files: a
 // random run id keeps the stores of two files apart.
 const run = randomUUID().slice(0, 8);
 let instances = 0;
+const ALGORITHM_VARIABLE = 'REDGRID_PEER_THROTTLER_ALGORITHM';
 const ignore = () => undefined;
 const silent = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
@@ -32,7 +34,13 @@ export class ThrottlerStorageService implements OnApplicationShutdown {
       rateLimit: { prefix: `peer:${run}:${instances}:` },
     };
     this.#connection = new RedisConnectionService(moduleOptions);
-    this.#storage = new RedisThrottlerStorage(this.#connection, moduleOptions);
+    // Another algorithm can be tried (e.g. sliding-window, the default before the contract).
+    const algorithm = process.env[ALGORITHM_VARIABLE] as ThrottlerStorageAlgorithm | undefined;
+    this.#storage = new RedisThrottlerStorage(
+      this.#connection,
+      moduleOptions,
+      algorithm ? { algorithm } : {},
+    );
   }
 
   increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
