@@ -26,6 +26,21 @@ type Reply = [Error | null, unknown];
 
 const replicaRefusal = 'Please use SETSLOT only with masters';
 
+/**
+ * Runs commands on one node in one MULTI/EXEC (one round trip, nothing interleaved); per-command
+ * errors come back in the replies.
+ */
+export async function transaction(
+  client: Redis,
+  commands: readonly Argument[][],
+): Promise<Reply[]> {
+  if (commands.length === 0) return [];
+  const multi = client.multi();
+  for (const [name, ...args] of commands) multi.callBuffer(String(name), ...args);
+  const results = (await multi.exec()) ?? [];
+  return results as Reply[];
+}
+
 /** Sends commands to one node in one pipeline (one round trip); never throws per command. */
 export async function pipelined(client: Redis, commands: readonly Argument[][]): Promise<Reply[]> {
   if (commands.length === 0) return [];
@@ -153,10 +168,21 @@ export class SlotMover {
         }
       });
       if (keys.length === 0) break;
+      // One MIGRATE per slot (Redis Cluster refuses multi-key commands across slots), all of
+      // them in one pipeline.
       const chunks: Array<Array<{ key: Buffer; slot: number }>> = [];
-      for (let start = 0; start < keys.length; start += keysPerMigrate) {
-        chunks.push(keys.slice(start, start + keysPerMigrate));
+      let current: Array<{ key: Buffer; slot: number }> = [];
+      for (const entry of keys) {
+        if (
+          current.length > 0 &&
+          (current[0]?.slot !== entry.slot || current.length >= keysPerMigrate)
+        ) {
+          chunks.push(current);
+          current = [];
+        }
+        current.push(entry);
       }
+      if (current.length > 0) chunks.push(current);
       const migrate = (chunk: Array<{ key: Buffer }>, withReplace: boolean): Argument[] => [
         'MIGRATE',
         target.host,
@@ -255,10 +281,20 @@ export class SlotMover {
         return;
       }
     };
-    // A migrating state on the new owner itself is closed first (it keeps its keys).
-    const ownerReplies = await pipelined(
+    // On the new owner, in one transaction: every slot but the last is closed (STABLE) and
+    // assigned, which costs nothing; the last is assigned while still importing, which bumps
+    // the owner's config epoch and broadcasts its slots once, all of them included. (Assigning
+    // each importing slot would broadcast once per slot: most of redis-cli's time.) No client
+    // command runs between a slot's STABLE and NODE, so none is bounced back to the source.
+    const last = slots.at(-1);
+    const ownerReplies = await transaction(
       this.#session.client(owner),
-      commandsFor((slot) => openOn(owner.id, slot)),
+      slots.flatMap((slot): Argument[][] => [
+        ...(slot !== last || openOn(owner.id, slot)
+          ? [['CLUSTER', 'SETSLOT', slot, 'STABLE']]
+          : []),
+        ['CLUSTER', 'SETSLOT', slot, 'NODE', owner.id],
+      ]),
     );
     check(owner, ownerReplies, true);
     const previous = options.previousOwner;
