@@ -230,17 +230,30 @@ export class SlotMover {
           moved += busy.reduce((sum, chunk) => sum + chunk.length, 0);
         } else {
           // Keys still on the source after the attempt are the ones the target already had.
+          // (GETKEYSINSLOT, not EXISTS: a node that does not own the slot answers MOVED.)
           const all = busy.flat();
-          const exists = await pipelined(
+          const slotsOfBusy = [...new Set(all.map((entry) => entry.slot))];
+          const left = await pipelined(
             client,
-            all.map((entry) => ['EXISTS', entry.key]),
+            slotsOfBusy.map((slot) => [
+              'CLUSTER',
+              'GETKEYSINSLOT',
+              slot,
+              keysPerFetch + all.length,
+            ]),
           );
-          all.forEach((entry, index) => {
-            if (exists[index]?.[1] === 1) {
-              conflicts.add(entry.key.toString('latin1'));
+          const remaining = new Set<string>();
+          for (const [, reply] of left) {
+            for (const key of (reply as Buffer[] | null) ?? [])
+              remaining.add(key.toString('latin1'));
+          }
+          for (const entry of all) {
+            const name = entry.key.toString('latin1');
+            if (remaining.has(name)) {
+              conflicts.add(name);
               conflictsPerSlot.set(entry.slot, (conflictsPerSlot.get(entry.slot) ?? 0) + 1);
             } else moved++;
-          });
+          }
         }
       }
       pending = next;
