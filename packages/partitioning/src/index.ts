@@ -1,3 +1,18 @@
+export {
+  type AnalyzeOptions,
+  analyzeCluster,
+  type ClusterAnalysis,
+  type LocatedSampledKey,
+  type MasterAnalysis,
+  type NodeAnalysis,
+  type Spread,
+} from './analysis/analyze-cluster.js';
+export {
+  analyzePartitions,
+  type PartitionAnalysis,
+  type PartitionNodeAnalysis,
+  type RangeAnalysis,
+} from './analysis/analyze-partitions.js';
 export { isLfuPolicy, type NodeMemory, parseInfo, readNodeMemory } from './analysis/node-memory.js';
 export {
   type KeySample,
