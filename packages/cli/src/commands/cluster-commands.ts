@@ -310,19 +310,17 @@ Exit code: 0 healthy, 1 problems found, 64 bad flags.`,
       io.stdout.write(
         renderTable(
           ['node', 'id', 'role', 'slots', 'ranges', 'replicas'],
-          snapshot.nodes
-            .filter((node) => node.role === 'master')
-            .map((node) => {
-              const owned = node.slots.filter((slot) => snapshot.slotOwners[slot] === node.id);
-              return [
-                node.address,
-                node.id.slice(0, 8),
-                node.reachable ? 'master' : 'master (unreachable)',
-                formatCount(owned.length),
-                formatSlotRanges(owned, 3) || '-',
-                snapshot.nodes.filter((replica) => replica.masterId === node.id).length,
-              ];
-            }),
+          snapshot.masters.map((node) => {
+            const owned = node.slots.filter((slot) => snapshot.slotOwners[slot] === node.id);
+            return [
+              node.address,
+              node.id.slice(0, 8),
+              node.reachable ? 'master' : 'master (unreachable)',
+              formatCount(owned.length),
+              formatSlotRanges(owned, 3) || '-',
+              snapshot.nodes.filter((replica) => replica.masterId === node.id).length,
+            ];
+          }),
           { align: ['left', 'left', 'left', 'right', 'left', 'right'] },
         ),
       );

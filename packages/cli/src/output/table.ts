@@ -11,7 +11,7 @@ export function renderTable(
 ): string {
   const table = new Table({
     head: [...head],
-    style: { head: [], border: [], compact: false },
+    style: { head: [], border: [], compact: true },
     colAligns: head.map((_, index) => options.align?.[index] ?? (index === 0 ? 'left' : 'right')),
   });
   for (const row of rows) table.push(row.map(String));
