@@ -32,7 +32,10 @@ export function createProgress(
     );
     let started = false;
     return {
-      update(done, total, status) {
+      update(rawDone, rawTotal, status) {
+        // Totals may be estimates (fractional): the bar shows whole keys.
+        const done = Math.round(rawDone);
+        const total = Math.round(rawTotal);
         if (!started) {
           bar.start(Math.max(total, 1), done, { status });
           started = true;
