@@ -172,6 +172,21 @@ describe.each(kinds)('createConnection against %s', (kind) => {
     },
   );
 
+  it.runIf(kind === 'cluster')(
+    'rejects a cross-slot pipeline sent before the cluster is connected (not left pending)',
+    async () => {
+      // Lazily connected: ioredis runs exec again once it knows the slots.
+      const fresh = createConnection(loadConfigFromEnv(started.topology.env()));
+      try {
+        // Slots 15495 and 3300: on two different masters of the harness' even split.
+        const exec = fresh.client.pipeline().set('a', '1').set('b', '2').exec();
+        await expect(exec).rejects.toSatisfy(CrossSlotError.isInstance);
+      } finally {
+        await fresh.close();
+      }
+    },
+  );
+
   it('counts every command in the metrics', async () => {
     const before = connection.metrics().commands.find((stats) => stats.command === 'GET');
     await connection.client.get('{metrics}:key');
