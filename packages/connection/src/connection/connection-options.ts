@@ -64,8 +64,6 @@ export interface ConnectionOptions {
   reconnect?: ReconnectOptions;
   /** Period of the cluster topology refresh (CLUSTER SLOTS), in ms; 0 disables. Default 5 000. */
   clusterRefreshIntervalMs?: number;
-  /** ioredis auto-pipelining: batch the commands issued in one tick. Default false. */
-  enableAutoPipelining?: boolean;
   /**
    * Log every command at `info` level: name, first key, duration, outcome. Never values or
    * other arguments. Costs a log call per command: for audits, not for hot paths. Default false.
@@ -77,7 +75,8 @@ export interface ConnectionOptions {
    * Connections per server (per master on a cluster) that ordinary commands are spread over,
    * round-robin. Default 1. Gotcha: two commands sent without awaiting the first may then run
    * in either order; transactions, blocking commands, pub/sub and pipelines always stay on the
-   * first connection.
+   * first connection, and so do auto-pipelined batches: with auto-pipelining on (the default),
+   * a pool only spreads what is sent one command at a time.
    */
   poolSize?: number;
 }

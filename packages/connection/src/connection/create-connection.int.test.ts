@@ -187,6 +187,31 @@ describe.each(kinds)('createConnection against %s', (kind) => {
     },
   );
 
+  it.runIf(kind === 'cluster')(
+    'with auto-pipelining opted in, a cross-slot command fails alone, not its batch',
+    async () => {
+      const pipelined = createConnection(
+        loadConfigFromEnv({ ...started.topology.env(), REDIS_AUTO_PIPELINING: 'true' }),
+      );
+      try {
+        await pipelined.connect();
+        const keys = Array.from({ length: 20 }, (_, index) => `{batch}:${index}`);
+        // Issued in one tick: the GETs share auto-pipelines; the MGET spans slots.
+        const results = await Promise.allSettled([
+          ...keys.map((key) => pipelined.client.get(key)),
+          pipelined.client.mget('{batch}:x', 'a'),
+        ]);
+        expect(results.slice(0, keys.length).every((result) => result.status === 'fulfilled')).toBe(
+          true,
+        );
+        const last = results[keys.length];
+        expect(last?.status === 'rejected' && CrossSlotError.isInstance(last.reason)).toBe(true);
+      } finally {
+        await pipelined.close();
+      }
+    },
+  );
+
   it('counts every command in the metrics', async () => {
     const before = connection.metrics().commands.find((stats) => stats.command === 'GET');
     await connection.client.get('{metrics}:key');

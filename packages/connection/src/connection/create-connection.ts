@@ -145,6 +145,10 @@ class ResilientConnection implements RedisConnection {
   #closed = false;
   #closing: Promise<void> | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
+  /** Runs while the main client has no socket; trips the breaker after one deadline. */
+  #unreachableTimer: NodeJS.Timeout | undefined;
+  /** The breaker was tripped because the server was unreachable (closed again on reconnect). */
+  #trippedUnreachable = false;
   #healthRunning: Promise<void> | undefined;
   #healthCheckFailing = false;
   #latencyMs: number | undefined;
@@ -241,7 +245,7 @@ class ResilientConnection implements RedisConnection {
       reconnectDelay: (path, attempt, lastError) => this.#reconnectDelay(path, attempt, lastError),
       reconnectOnError: (error) => this.#reconnectOnError(error),
       clusterRefreshIntervalMs: options.clusterRefreshIntervalMs ?? 5_000,
-      enableAutoPipelining: options.enableAutoPipelining ?? false,
+      enableAutoPipelining: config.options.autoPipelining,
     });
 
     this.#pool = new ConnectionPool(Math.max(1, Math.floor(options.poolSize ?? 1)), {
@@ -505,8 +509,33 @@ class ResilientConnection implements RedisConnection {
     if (status === 'connecting' && this.#plan.type === 'sentinel') this.#startSentinelWatcher();
     if (status === 'reconnecting' || status === 'close' || status === 'end') {
       this.#latencyMs = undefined;
+      if (status !== 'end') this.#watchUnreachable();
     }
     this.#update(`client ${status}`);
+  }
+
+  /**
+   * A server that stays unreachable for a whole command deadline opens the breaker, so that
+   * from then on callers fail fast (and fallbacks serve) instead of each command waiting out its
+   * own deadline: without it, a request that makes several Redis calls would wait one deadline
+   * per call until enough of them had failed to trip the breaker. A failover shorter than the
+   * deadline never trips it. Reconnecting closes the breaker again.
+   */
+  #watchUnreachable(): void {
+    const timeoutMs = this.#config.options.commandTimeoutMs;
+    if (this.#unreachableTimer !== undefined || timeoutMs <= 0 || this.#closed) return;
+    this.#unreachableTimer = setTimeout(() => {
+      this.#unreachableTimer = undefined;
+      const status = (this.client as unknown as InstanceLike).status;
+      if (this.#closed || status === 'ready' || this.breaker.state !== 'closed') return;
+      this.#logger.warn(
+        { connection: this.#name, unreachableForMs: timeoutMs },
+        'redis unreachable for a whole command deadline; failing fast until it is back',
+      );
+      this.#trippedUnreachable = true;
+      this.breaker.trip();
+    }, timeoutMs);
+    this.#unreachableTimer.unref();
   }
 
   #onReady(instance: InstanceLike, isMain: boolean): void {
@@ -562,6 +591,13 @@ class ResilientConnection implements RedisConnection {
       }
     }
     this.#failedPings.delete(instance);
+    if (this.#unreachableTimer !== undefined) clearTimeout(this.#unreachableTimer);
+    this.#unreachableTimer = undefined;
+    if (this.#trippedUnreachable) {
+      this.#trippedUnreachable = false;
+      // Connected again (handshake and ready check passed): what opened the breaker is gone.
+      if (this.breaker.state !== 'closed') this.breaker.close();
+    }
     this.#update('client ready');
     // Measure latency right away rather than up to one interval later.
     if (this.#healthIntervalMs > 0) void this.#runHealthCheck();
@@ -966,9 +1002,13 @@ class ResilientConnection implements RedisConnection {
   }
 
   async #close(timeoutMs: number): Promise<void> {
+    // Commands issued before close() may still sit in an auto-pipeline, which ioredis sends on
+    // the next tick: let them go out, so that QUIT drains them with the rest.
+    await new Promise((resolve) => setImmediate(resolve));
     this.#closed = true;
     this.#guard.refuseNew();
     if (this.#healthTimer !== undefined) clearInterval(this.#healthTimer);
+    if (this.#unreachableTimer !== undefined) clearTimeout(this.#unreachableTimer);
     this.#healthTimer = undefined;
     const watcherStopped = this.#watcher?.stop() ?? Promise.resolve();
     // Dedicated connections hold blocking commands and subscriptions: QUIT would wait behind a

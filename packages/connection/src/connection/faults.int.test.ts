@@ -180,6 +180,10 @@ describe('faults under load', () => {
     await connection.connect();
     const states: string[] = [];
     connection.on('state', ({ to }) => states.push(to));
+    const openReasons: string[] = [];
+    connection.on('breaker', ({ to, reason }) => {
+      if (to === 'open') openReasons.push(reason ?? 'unknown');
+    });
     const load = new WriteLoad(connection.client, { writers, prefix: 'd' });
     load.start();
     await progress(topology, load, 2_000);
@@ -205,11 +209,15 @@ describe('faults under load', () => {
       ...summary,
       lost,
       states: [...new Set(states)],
+      openReasons,
     });
 
     expect(lost).toBe(0);
     expect(states).toContain('down');
     expect(connection.state).toBe('ready');
+    // Opened because the server stayed unreachable for a whole deadline (not after enough
+    // callers had each waited out their own deadline).
+    expect(openReasons[0]).toBe('unreachable');
     // While it was down, callers got the deadline, then the open breaker: nothing else.
     expect(Object.keys(summary.errorKinds).sort()).toEqual([
       'ERR_CIRCUIT_OPEN',

@@ -247,6 +247,8 @@ describe('lifecycle', () => {
       const name = `pool-${poolSize}`;
       const config = structuredClone(started?.config) as RedisConfigInput;
       (config.options as Record<string, unknown>).connectionName = name;
+      // The pool spreads commands sent one by one; auto-pipelined batches stay on one socket.
+      (config.options as Record<string, unknown>).autoPipelining = false;
       const local = createConnection(config, { poolSize, healthCheckIntervalMs: 0 });
       opened.push(local);
       await local.connect();

@@ -152,6 +152,21 @@ describe('write fence in the command guard', () => {
     expect(instance.writtenNamed('wait')).toEqual([]);
   });
 
+  it('holds a whole pipeline (an auto-pipelined batch) during a failover, reads included', () => {
+    const { instance, fence } = setup({ replicas: 0 });
+    fence.failoverStarted();
+    const stream = { isPipeline: true };
+    const members = [new Command('get', ['a']), new Command('set', ['b', '1'])].map((command) => {
+      const member = command as unknown as CommandLike;
+      member.promise.catch(() => {});
+      instance.sendCommand(member, stream);
+      return member;
+    });
+    expect(instance.written).toEqual([]);
+    fence.failoverEnded();
+    expect(instance.written).toEqual(members);
+  });
+
   it('does not send a held write that timed out meanwhile', async () => {
     const { send, instance, fence, guard, advance } = setup({ replicas: 0 });
     fence.failoverStarted();

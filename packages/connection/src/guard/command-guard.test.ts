@@ -89,6 +89,27 @@ describe('CommandGuard', () => {
     expect(breaker.state).toBe('closed');
     for (let index = 0; index < 3; index++) {
       const command = send('get', ['key']);
+      command.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      await outcomeOf(command.promise);
+    }
+    expect(breaker.state).toBe('open');
+  });
+
+  it('counts a failover step (lost connection, MOVED, READONLY) only once the deadline is spent', async () => {
+    const { send, breaker, advance } = setup({ timeoutMs: 500 });
+    for (const error of [
+      new Error('Connection is closed.'),
+      new ReplyError('MOVED 3999 127.0.0.1:7001'),
+      new ReplyError("READONLY You can't write against a read only replica."),
+    ]) {
+      const command = send('set', ['key', 'value']);
+      command.reject(error);
+      await outcomeOf(command.promise);
+    }
+    expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0 });
+    for (let index = 0; index < 3; index++) {
+      const command = send('set', ['key', 'value']);
+      advance(500);
       command.reject(new Error('Connection is closed.'));
       await outcomeOf(command.promise);
     }

@@ -25,6 +25,7 @@ import {
   PipelineGroup,
   recordKey,
 } from './inflight-record.js';
+import { isFailoverInProgress } from './is-connection-failure.js';
 
 /** What the guard reports about each finished command (metrics hook, audit log). */
 export interface CommandEvent {
@@ -352,17 +353,18 @@ export class CommandGuard {
       group = guardedStream[groupKey];
       if (group === undefined) {
         const created = new PipelineGroup();
+        // During a failover hold, a pipeline (an auto-pipelined batch, a transaction) is held
+        // whole: ioredis writes it only once every member is handed over.
+        created.held = this.fence?.holding === true;
         group = created;
         guardedStream[groupKey] = created;
         try {
           this.#breaker.admit();
-          queueMicrotask(() => this.#releaseGroup(created));
         } catch (error) {
           created.rejection = error as Error;
         }
       }
       if (group.rejection !== undefined) return this.#refuse(command, group.rejection);
-      group.pending++;
     } else {
       try {
         this.#breaker.admit();
@@ -396,13 +398,16 @@ export class CommandGuard {
     if (deadlineMs !== Number.POSITIVE_INFINITY) this.#deadlines.insert(record);
     else this.#unbounded.add(record);
     const fence = this.fence;
-    if (fence !== undefined && WriteFence.isWrite(name)) {
-      record.fenced = true;
-      // A write alone (not part of a pipeline or transaction) waits out a failover unsent.
-      if (fence.holding && stream === undefined && command.inTransaction !== true) {
+    if (fence !== undefined) {
+      const write = WriteFence.isWrite(name);
+      record.fenced = write;
+      // A write alone waits out a failover unsent, and so does a whole pipeline (see above).
+      const hold = group === undefined ? write && fence.holding : group.held;
+      if (hold) {
         fence.hold(() => {
-          if (command[recordKey] === record)
+          if (command[recordKey] === record) {
             this.#forward(instance, original, record, stream, node);
+          }
         });
         return command.promise;
       }
@@ -497,16 +502,12 @@ export class CommandGuard {
           : 'reply-error';
     }
     if (!this.#closed) {
-      const group = record.group;
-      if (group !== undefined) {
-        if (delivered !== undefined && !group.failed && this.#isFailure(delivered)) {
-          group.failed = true;
-          group.failure = delivered;
-        }
-        this.#releaseGroup(group);
-      } else if (delivered === undefined) {
-        this.#breaker.recordSuccess();
-      } else {
+      // Each member of a pipeline counts on its own (the pipeline was admitted as a whole).
+      if (delivered === undefined) this.#breaker.recordSuccess();
+      else if (!isFailoverInProgress(delivered) || this.#clock() >= record.deadlineMs) {
+        // A failover step (lost connection, MOVED, TRYAGAIN, CLUSTERDOWN, READONLY...) with
+        // deadline left is not a failure: ioredis retries it (a cluster pipeline, a resend),
+        // and only the outcome at the deadline says whether Redis was unavailable.
         this.#breaker.recordFailure(delivered);
       }
     }
@@ -527,12 +528,6 @@ export class CommandGuard {
     record.reset();
     if (this.#freeRecords.length < maxFreeRecords) this.#freeRecords.push(record);
     return delivered as Error;
-  }
-
-  #releaseGroup(group: PipelineGroup): void {
-    if (--group.pending > 0 || this.#closed) return;
-    if (group.failed) this.#breaker.recordFailure(group.failure);
-    else this.#breaker.recordSuccess();
   }
 
   #translate(error: Error, record: InflightRecord): Error {

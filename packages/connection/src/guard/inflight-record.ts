@@ -65,13 +65,13 @@ export class InflightRecord implements DeadlineEntry<InflightRecord> {
   }
 }
 
-/** One admission of the breaker shared by every command of one pipeline execution. */
+/**
+ * One admission of the breaker shared by every command of one pipeline execution (ioredis
+ * writes a pipeline only once every member is handed over, so it is admitted or refused whole).
+ */
 export class PipelineGroup {
-  // Starts at 1: the pipeline's commands are sent in one synchronous loop, and the extra unit
-  // is released in a microtask after it, so that a command settled synchronously (e.g. on a
-  // closed connection) cannot complete the group before its siblings have joined.
-  pending = 1;
-  failure: unknown;
-  failed = false;
+  /** Why the breaker refused the pipeline: every member fails with it. */
   rejection: Error | undefined;
+  /** Held whole by the write fence during a failover. */
+  held = false;
 }

@@ -7,7 +7,11 @@ import {
 } from '@redgrid/core';
 import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { isAuthFailure, isConnectionFailure } from './is-connection-failure.js';
+import {
+  isAuthFailure,
+  isConnectionFailure,
+  isFailoverInProgress,
+} from './is-connection-failure.js';
 
 function systemError(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:6379`), { code, syscall: 'connect' });
@@ -67,5 +71,34 @@ describe('isAuthFailure', () => {
     ).toBe(true);
     expect(isAuthFailure(new Error('Connection is closed.'))).toBe(false);
     expect(isAuthFailure(new ReplyError('WRONGTYPE Operation against a key'))).toBe(false);
+  });
+});
+
+describe('isFailoverInProgress', () => {
+  it('recognises the steps of a failover that ioredis retries', () => {
+    for (const error of [
+      new Error('Connection is closed.'),
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+      new ReplyError('MOVED 3999 127.0.0.1:7001'),
+      new ReplyError('ASK 3999 127.0.0.1:7001'),
+      new ReplyError('TRYAGAIN Multiple keys request during rehashing of slot'),
+      new ReplyError('CLUSTERDOWN The cluster is down'),
+      new ReplyError("READONLY You can't write against a read only replica."),
+      new ReplyError('LOADING Redis is loading the dataset in memory'),
+    ]) {
+      expect(isFailoverInProgress(error), String(error)).toBe(true);
+    }
+  });
+
+  it('leaves out what says the server is gone or the request is wrong', () => {
+    for (const error of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      new CommandTimeoutError({ command: 'GET', timeoutMs: 5 }),
+      new ReplyError('WRONGTYPE Operation against a key'),
+      new Error("Cluster isn't ready and enableOfflineQueue options is false"),
+      undefined,
+    ]) {
+      expect(isFailoverInProgress(error), String(error)).toBe(false);
+    }
   });
 });

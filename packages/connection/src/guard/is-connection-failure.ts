@@ -47,6 +47,34 @@ export function isConnectionFailure(error: unknown): boolean {
   return connectionMessages.some((prefix) => text.startsWith(prefix));
 }
 
+// What a failover looks like to a command while it is in progress: ioredis retries or resends
+// the command after each of these (a cluster after a redirection or a lost node, a Sentinel
+// connection after a reconnect), so they say nothing yet about availability.
+const failoverReplies = [
+  'MOVED',
+  'ASK',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'READONLY',
+  'LOADING',
+  'MASTERDOWN',
+];
+const failoverMessages = ['Connection is closed', "Stream isn't writeable"];
+
+/**
+ * True for an error a command meets while a failover or a reconnect is in progress (a lost
+ * connection, MOVED / ASK / TRYAGAIN / CLUSTERDOWN / READONLY / LOADING / MASTERDOWN): the
+ * connection does not count it against the breaker while the command's deadline has time left,
+ * since ioredis retries such commands. Only what remains at the deadline counts.
+ */
+export function isFailoverInProgress(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  if (typeof message !== 'string') return false;
+  if (name === 'ReplyError') return failoverReplies.some((prefix) => message.startsWith(prefix));
+  return failoverMessages.some((prefix) => message.startsWith(prefix));
+}
+
 const authReplies = [
   'WRONGPASS',
   'NOAUTH',

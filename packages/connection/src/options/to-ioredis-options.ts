@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { getKeyIndexes, hasFlag, list } from '@ioredis/commands';
 import type {
   Address,
   ClusterOptions as ClusterConfigOptions,
@@ -148,6 +149,11 @@ function sentinelOptions(
     db: options.db,
     enableOfflineQueue: true,
     enableAutoPipelining: context.enableAutoPipelining,
+    // Reads routed to a replica connection must be sent on their own: a pipeline is written on
+    // one socket, the master's.
+    ...(context.enableAutoPipelining && options.readFrom !== 'master'
+      ? { autoPipeliningIgnoredCommands: readOnlyCommands() }
+      : {}),
     failoverDetector: false,
     updateSentinels: true,
     // A Sentinel that hangs (or a firewall that drops packets) must not stall master discovery.
@@ -187,6 +193,10 @@ function clusterOptions(
     enableReadyCheck: options.enableReadyCheck,
     lazyConnect: options.lazyConnect,
     enableAutoPipelining: context.enableAutoPipelining,
+    // One cross-slot command in an auto-pipeline fails the whole batch, other callers'
+    // commands included (ioredis checks the pipeline's keys as a whole): commands that can take
+    // keys of several slots are sent on their own, where a cross-slot one fails alone.
+    ...(context.enableAutoPipelining ? { autoPipeliningIgnoredCommands: multiKeyCommands() } : {}),
     slotsRefreshTimeout: Math.max(1000, Math.min(options.connectTimeoutMs, 5000)),
     clusterRetryStrategy: (times, reason) => context.reconnectDelay('cluster', times - 1, reason),
     // No per-node retry strategy (ioredis' default): a lost node is dropped at once, its queued
@@ -206,6 +216,37 @@ function clusterOptions(
     );
   }
   return mapped;
+}
+
+let multiKey: string[] | undefined;
+
+/**
+ * Commands that can take keys of more than one slot (MGET, DEL, EVALSHA, SUNION...), from
+ * Redis' command table: a key range, or keys found by parsing the arguments (`movablekeys`).
+ */
+export function multiKeyCommands(): string[] {
+  multiKey ??= list.filter((name) => {
+    if (hasFlag(name, 'movablekeys')) return true;
+    try {
+      return (
+        getKeyIndexes(
+          name,
+          Array.from({ length: 8 }, () => 'key'),
+        ).length > 1
+      );
+    } catch {
+      return true;
+    }
+  });
+  return multiKey;
+}
+
+let readOnly: string[] | undefined;
+
+/** Commands that only read (`readonly` in Redis' command table). */
+export function readOnlyCommands(): string[] {
+  readOnly ??= list.filter((name) => hasFlag(name, 'readonly'));
+  return readOnly;
 }
 
 /**

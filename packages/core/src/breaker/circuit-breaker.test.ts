@@ -434,6 +434,19 @@ describe('CircuitBreaker: manual control', () => {
     expect(events).toEqual(['open:manual:Infinity', 'close', 'open:manual:100', 'halfOpen']);
   });
 
+  it('trip() opens a closed breaker for the open duration, like a threshold trip', () => {
+    const { breaker, time, events } = setup({ openDurationMs: 2_000 });
+    breaker.trip();
+    expect(breaker.state).toBe('open');
+    // Only a closed breaker trips: an open one keeps its period.
+    time.advance(1_000);
+    breaker.trip();
+    time.advance(1_000);
+    expect(breaker.state).toBe('half-open');
+    breaker.trip();
+    expect(events).toEqual(['open:unreachable:2000', 'halfOpen']);
+  });
+
   it('close() on a closed breaker emits nothing; reset() also zeroes rejections', async () => {
     const { breaker, events } = setup({ consecutiveFailures: 1 });
     breaker.close();

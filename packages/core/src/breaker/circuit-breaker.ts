@@ -6,7 +6,12 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /** Why a breaker opened. */
-export type CircuitOpenReason = 'failure-rate' | 'consecutive-failures' | 'probe-failed' | 'manual';
+export type CircuitOpenReason =
+  | 'failure-rate'
+  | 'consecutive-failures'
+  | 'probe-failed'
+  | 'manual'
+  | 'unreachable';
 
 /** Options of {@link CircuitBreaker}; every field is optional. */
 export interface CircuitBreakerOptions {
@@ -333,6 +338,18 @@ export class CircuitBreaker {
   open(options: { durationMs?: number } = {}): void {
     const durationMs = options.durationMs ?? Number.POSITIVE_INFINITY;
     this.#trip(this.#clock(), 'manual', durationMs);
+  }
+
+  /**
+   * Trips a closed breaker as if its failure threshold had been reached (reason
+   * `'unreachable'`): open for the current open duration, then half-open as usual. For an owner
+   * that knows the dependency is gone before calls have failed, e.g. a connection that has had
+   * no socket for a whole command deadline, so that callers fail fast at once instead of each
+   * waiting out its own deadline. No effect unless closed.
+   */
+  trip(): void {
+    if (this.#state !== CLOSED) return;
+    this.#trip(this.#clock(), 'unreachable', this.#openMs);
   }
 
   /**

@@ -53,6 +53,7 @@ const knownNames = [
   'maxLoadingTimeoutMs',
   'waitReplicas',
   'waitTimeoutMs',
+  'autoPipelining',
   'tls',
   'servername',
   'rejectUnauthorized',

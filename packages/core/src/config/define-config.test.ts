@@ -30,6 +30,7 @@ const commonDefaults = {
   maxLoadingTimeoutMs: 10_000,
   waitReplicas: 0,
   waitTimeoutMs: 1_000,
+  autoPipelining: true,
 };
 
 describe('defineConfig', () => {
@@ -59,6 +60,7 @@ describe('defineConfig', () => {
         retryDelayOnClusterDownMs: 300,
         retryDelayOnFailoverMs: 100,
         enableOfflineQueue: true,
+        autoPipelining: false,
       },
     });
   });

@@ -53,6 +53,7 @@ describe('loadConfigFromEnv: single', () => {
         maxLoadingTimeoutMs: 10_000,
         waitReplicas: 0,
         waitTimeoutMs: 1_000,
+        autoPipelining: true,
       },
     });
   });
@@ -74,6 +75,7 @@ describe('loadConfigFromEnv: single', () => {
       REDIS_MAX_RETRIES_PER_REQUEST: 'null',
       REDIS_LAZY_CONNECT: ' Yes ',
       REDIS_MAX_LOADING_TIMEOUT: '500',
+      REDIS_AUTO_PIPELINING: 'false',
     });
     expect(config.type).toBe('single');
     expect(config.options).toMatchObject({
@@ -91,6 +93,7 @@ describe('loadConfigFromEnv: single', () => {
       maxRetriesPerRequest: null,
       lazyConnect: true,
       maxLoadingTimeoutMs: 500,
+      autoPipelining: false,
     });
     expect(config.options.password?.reveal()).toBe('hunter2');
   });

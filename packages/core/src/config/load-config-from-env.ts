@@ -31,6 +31,7 @@ const commonVariables = [
   ['REDIS_USERNAME', 'username', 'text'],
   ['REDIS_WAIT_REPLICAS', 'waitReplicas', 'integer'],
   ['REDIS_WAIT_TIMEOUT', 'waitTimeoutMs', 'integer'],
+  ['REDIS_AUTO_PIPELINING', 'autoPipelining', 'boolean'],
 ] as const;
 
 const clusterVariables = [
@@ -357,7 +358,7 @@ function buildInput(
  *   `REDIS_FAMILY`, `REDIS_KEEP_ALIVE`, `REDIS_NO_DELAY`, `REDIS_CONNECTION_NAME`,
  *   `REDIS_ENABLE_READY_CHECK`, `REDIS_MAX_RETRIES_PER_REQUEST` (or `null`),
  *   `REDIS_LAZY_CONNECT`, `REDIS_MAX_LOADING_TIMEOUT`, the write fence `REDIS_WAIT_REPLICAS` /
- *   `REDIS_WAIT_TIMEOUT`, and TLS: `REDIS_TLS`,
+ *   `REDIS_WAIT_TIMEOUT`, `REDIS_AUTO_PIPELINING`, and TLS: `REDIS_TLS`,
  *   `REDIS_TLS_SERVERNAME`, `REDIS_TLS_REJECT_UNAUTHORIZED`, `REDIS_TLS_CA` / `_CERT` / `_KEY`
  *   (file paths). With `REDIS_TLS` unset, TLS is on when the URL is rediss:// or any
  *   `REDIS_TLS_*` variable is set.

@@ -149,6 +149,7 @@ const commonShape = {
     0,
   ).default(0),
   waitTimeoutMs: integer('must be an integer number of milliseconds >= 1', 1).default(1_000),
+  autoPipelining: booleanSchema.default(true),
 };
 
 const readFromSchema = z.enum(['master', 'replica', 'prefer-replica'], {
@@ -203,6 +204,10 @@ const clusterSchema = z.strictObject({
       retryDelayOnClusterDownMs: delaySchema.default(300),
       retryDelayOnFailoverMs: delaySchema.default(100),
       enableOfflineQueue: booleanSchema.default(true),
+      // Off on a cluster: ioredis retries a cluster pipeline only when all of its commands
+      // failed alike, so auto-pipelined commands would surface errors during a failover that
+      // single commands ride through (see the connection README).
+      autoPipelining: booleanSchema.default(false),
       natMap: z
         .record(z.string(), addressSchema, {
           error: "must map announced 'host:port' strings to { host, port }",

@@ -75,6 +75,15 @@ export interface CommonOptions {
   waitReplicas: number;
   /** How long one write waits for its replica confirmations, in ms (`WAIT`'s timeout). Default 1 000. */
   waitTimeoutMs: number;
+  /**
+   * ioredis auto-pipelining: the commands issued in one tick (by concurrent callers) are written
+   * to each server as one pipeline, in order. Several times the throughput of one write per
+   * command under concurrency, for a tick of latency. Default true, except on a cluster
+   * (false): ioredis retries a cluster pipeline only when every command in it failed alike, so
+   * auto-pipelined commands would surface errors during failovers and credential changes that
+   * single commands ride through.
+   */
+  autoPipelining: boolean;
 }
 
 /**
@@ -190,6 +199,7 @@ export interface CommonOptionsInput {
   tls?: TlsOptionsInput | boolean | undefined;
   waitReplicas?: number | undefined;
   waitTimeoutMs?: number | undefined;
+  autoPipelining?: boolean | undefined;
 }
 
 /** {@link SingleOptions} as accepted by `defineConfig`. */
