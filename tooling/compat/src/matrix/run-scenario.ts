@@ -83,6 +83,8 @@ function runVitest(
     'run',
     '--config',
     'tooling/config/vitest.config.ts',
+    // Two workers even on two cores: integration files mostly wait on redis-server processes.
+    '--maxWorkers=2',
     '--reporter=dot',
     '--reporter=json',
     `--outputFile.json=${jsonFile}`,
