@@ -5,6 +5,7 @@ import {
   readRegistryDate,
   writeRegistryDate,
 } from './consumer/registry-date.js';
+import { CompatError } from './errors/compat-error.js';
 
 // Usage: pnpm compat:registry-date [--check]
 // Sets tooling/compat/registry-date.json to the publish time of the newest version the install
@@ -17,7 +18,11 @@ const check = process.argv.includes('--check');
 const pins = await lockedRegistryVersions(repoRoot);
 const times = await publishTimes(pins.values());
 const newest = times[0];
-if (newest === undefined) throw new Error('the consumers pin no registry package');
+if (newest === undefined)
+  throw new CompatError(
+    'ERR_COMPAT_USAGE',
+    'the consumers pin no registry package: check src/consumer/consumers.ts',
+  );
 const current = await readRegistryDate().catch(() => undefined);
 for (const { name, version, publishedAt } of times)
   console.log(`${publishedAt}  ${name}@${version}`);

@@ -54,7 +54,11 @@ export async function installConsumerProject(
   const buildAndPackMs = Date.now() - started;
   const tarballSpec = (name: string) => {
     const tarball = tarballs.get(name);
-    if (tarball === undefined) throw new Error(`no tarball was packed for ${name}`);
+    if (tarball === undefined)
+      throw new CompatError(
+        'ERR_COMPAT_PACK',
+        `no tarball was packed for ${name}: is it under packages/?`,
+      );
     return `file:${path.relative(directory, tarball).split(path.sep).join('/')}`;
   };
 
