@@ -4,7 +4,12 @@ import { CompatError } from '../errors/compat-error.js';
 import { buildAndPack } from './build-and-pack.js';
 import type { ConsumerSpec } from './consumers.js';
 import { lockedVersion } from './locked-version.js';
-import { readRegistryDate, registryDateFile } from './registry-date.js';
+import {
+  lockedRegistryVersions,
+  publishTimes,
+  readRegistryDate,
+  registryDateFile,
+} from './registry-date.js';
 import { runCommand } from './run-command.js';
 import { workspaceClosure } from './workspace-closure.js';
 
@@ -36,8 +41,9 @@ export interface ConsumerProject {
  * packages are not on the registry yet, so `overrides` point npm at their tarballs exactly
  * where it would fetch them. `npm install --before=<registry date>` then resolves every
  * transitive dependency as the registry stood at the committed date (registry-date.json), so
- * the outcome cannot change when something new is published. A pinned version published after
- * that date fails with `ERR_COMPAT_REGISTRY_DATE` saying how to bump it.
+ * the outcome cannot change when something new is published. When npm fails and a pinned version
+ * was published after that date (checked with the registry), the error is
+ * `ERR_COMPAT_REGISTRY_DATE` naming it and how to bump the date.
  */
 export async function installConsumerProject(
   options: InstallConsumerOptions,
@@ -90,11 +96,17 @@ export async function installConsumerProject(
     '--no-package-lock',
     '--loglevel=error',
   ];
-  await runCommand('npm', npmArgs, { cwd: directory }).catch((error: unknown) => {
-    if (CompatError.isInstance(error) && /ETARGET|No matching version/.test(error.message))
+  await runCommand('npm', npmArgs, { cwd: directory }).catch(async (error: unknown) => {
+    // npm words a version missing before the date in several ways (ETARGET, ERESOLVE with
+    // `ioredis@undefined`): ask the registry whether that is the cause instead of parsing them.
+    const pins = await lockedRegistryVersions(repoRoot, [consumer]);
+    const tooNew = (await publishTimes(pins.values()).catch(() => [])).filter(
+      ({ publishedAt }) => Date.parse(publishedAt) > Date.parse(registryDate),
+    );
+    if (tooNew.length > 0)
       throw new CompatError(
         'ERR_COMPAT_REGISTRY_DATE',
-        `npm found no version published before ${registryDate} for a locked dependency: pnpm-lock.yaml moved past ${registryDateFile}. Run \`pnpm compat:registry-date\` and commit the file.\n${error.message}`,
+        `${tooNew.map(({ name, version, publishedAt }) => `${name}@${version} (published ${publishedAt})`).join(', ')} is locked in pnpm-lock.yaml but newer than the registry date ${registryDate} in ${registryDateFile}: run \`pnpm compat:registry-date\` and commit the file.`,
         { cause: error },
       );
     throw error;
