@@ -19,6 +19,7 @@ export type {
   ClusterOptionsInput,
   CommonOptions,
   CommonOptionsInput,
+  ReadFrom,
   RedisConfig,
   RedisConfigInput,
   RedisTopology,
@@ -34,11 +35,17 @@ export { redisConfigSchema } from './config/redis-config-schema.js';
 export { Secret } from './config/secret.js';
 export { AuthError } from './errors/auth-error.js';
 export { CircuitOpenError } from './errors/circuit-open-error.js';
+export { CommandRetriesExhaustedError } from './errors/command-retries-exhausted-error.js';
 export { CommandTimeoutError } from './errors/command-timeout-error.js';
 export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 export { ConnectionClosedError } from './errors/connection-closed-error.js';
 export { CrossSlotError } from './errors/cross-slot-error.js';
 export { RedGridError } from './errors/redgrid-error.js';
+export {
+  WriteNotConfirmedError,
+  type WriteNotConfirmedReason,
+} from './errors/write-not-confirmed-error.js';
+export { TypedEmitter, type TypedEmitterOptions } from './events/typed-emitter.js';
 export { HashRing, type HashRingNode, type HashRingOptions } from './hashing/hash-ring.js';
 export { hashTag } from './hashing/hash-tag.js';
 export { jumpHash } from './hashing/jump-hash.js';

@@ -9,6 +9,7 @@ describe('@redgrid/nestjs public API', () => {
         "CacheService",
         "RATE_LIMIT_OPTIONS",
         "REDIS_MODULE_OPTIONS",
+        "REDIS_THROTTLER_STORAGE_OPTIONS",
         "RateLimit",
         "RateLimitGuard",
         "RateLimitService",

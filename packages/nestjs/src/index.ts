@@ -46,5 +46,11 @@ export {
 } from './rate-limit/rate-limit-service.js';
 export {
   RedisThrottlerStorage,
+  type RedisThrottlerStorageRecord,
   type ThrottlerStorageRecord,
 } from './throttler/redis-throttler-storage.js';
+export {
+  REDIS_THROTTLER_STORAGE_OPTIONS,
+  type RedisThrottlerStorageOptions,
+  type ThrottlerStorageAlgorithm,
+} from './throttler/redis-throttler-storage-options.js';

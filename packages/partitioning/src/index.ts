@@ -1,9 +1,58 @@
 export {
+  type AnalyzeOptions,
+  analyzeCluster,
+  type ClusterAnalysis,
+  type LocatedSampledKey,
+  type MasterAnalysis,
+  type NodeAnalysis,
+  type Spread,
+} from './analysis/analyze-cluster.js';
+export {
+  analyzePartitions,
+  type PartitionAnalysis,
+  type PartitionNodeAnalysis,
+  type RangeAnalysis,
+} from './analysis/analyze-partitions.js';
+export { isLfuPolicy, type NodeMemory, parseInfo, readNodeMemory } from './analysis/node-memory.js';
+export {
+  type KeySample,
+  type SampledKey,
+  type SampleKeysOptions,
+  sampleKeys,
+} from './analysis/sample-keys.js';
+export type { AdminSessionOptions, ClusterConnection } from './cluster-admin/admin-session.js';
+export type {
+  ClusterNodeInfo,
+  ClusterSnapshot,
+  SlotMigration,
+} from './cluster-admin/cluster-snapshot.js';
+export { clusterSlotCount } from './cluster-admin/cluster-snapshot.js';
+export { type FixClusterOptions, fixCluster, inspectCluster } from './cluster-admin/fix-cluster.js';
+export type { FixResult, SlotFix } from './cluster-admin/fix-open-slots.js';
+export { formatSlotRanges, toSlotRanges } from './cluster-admin/parse-cluster-nodes.js';
+export {
+  type ClusterRebalancePlan,
+  type ClusterSlotMove,
+  type PlanClusterRebalanceOptions,
+  planClusterRebalance,
+  type RebalanceMasterPlan,
+} from './cluster-admin/plan-cluster-rebalance.js';
+export {
+  type ClusterRebalanceProgress,
+  type ClusterRebalanceResult,
+  type RebalanceClusterOptions,
+  rebalanceCluster,
+} from './cluster-admin/rebalance-cluster.js';
+export {
   computeDistributionStats,
   type DistributionStats,
   type DistributionStatsOptions,
   type NodeDistribution,
 } from './distribution/distribution-stats.js';
+export {
+  ClusterAdminError,
+  type ClusterAdminErrorReason,
+} from './errors/cluster-admin-error.js';
 export { ClusterModeError } from './errors/cluster-mode-error.js';
 export {
   InvalidRangesError,

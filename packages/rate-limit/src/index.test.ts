@@ -7,6 +7,7 @@ describe('public API', () => {
       'RATE_LIMIT_ALGORITHMS',
       'RateLimitScriptError',
       'createRateLimiter',
+      'createThrottlerCounter',
       'isStoreFailure',
     ]);
     expect(api.RATE_LIMIT_ALGORITHMS).toEqual([

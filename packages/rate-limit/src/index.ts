@@ -26,3 +26,11 @@ export type {
   MultiRateLimitResult,
   RateLimitResult,
 } from './result/rate-limit-result.js';
+export {
+  createThrottlerCounter,
+  type ThrottlerCounter,
+  type ThrottlerCounterOptions,
+  type ThrottlerCounterStats,
+  type ThrottlerHit,
+  type ThrottlerHitOptions,
+} from './throttler/throttler-counter.js';

@@ -97,3 +97,48 @@ describe('startCluster', () => {
     expectStopped(pids, cluster.dir);
   });
 });
+
+describe('startCluster with empty masters, addMaster, removeNode', () => {
+  it('joins masters without slots, adds one to the running cluster and removes it again', async () => {
+    await using cluster = await startCluster({
+      masters: 3,
+      replicasPerMaster: 0,
+      emptyMasters: 1,
+    });
+    expect(cluster.nodes.map((node) => node.id)).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+    expect((await cluster.masters()).map((node) => node.id).sort()).toEqual([
+      'node-1',
+      'node-2',
+      'node-3',
+    ]);
+    const [first] = cluster.nodes;
+    if (first === undefined) throw new Error('no node');
+    const nodesLine = (port: number) =>
+      sendCommand(first, ['CLUSTER', 'NODES']).then((reply) =>
+        String(reply)
+          .split('\n')
+          .find((line) => line.includes(`:${port}@`)),
+      );
+    const empty = cluster.nodes[3];
+    const emptyLine = await nodesLine(empty?.port ?? 0);
+    expect(emptyLine).toContain('master');
+    // No slot field after the link state: it owns nothing.
+    expect(emptyLine?.trim().split(' ')).toHaveLength(8);
+    expect(cluster.env().REDIS_NODE4_PORT).toBe(String(empty?.port));
+
+    const added = await cluster.addMaster({ timeoutMs: 30_000 });
+    expect(added.id).toBe('node-5');
+    expect(cluster.nodes).toHaveLength(5);
+    expect(await nodesLine(added.port)).toContain('master');
+    expect(cluster.env().REDIS_NODE5_PORT).toBe(String(added.port));
+
+    await expect(cluster.removeNode(first)).rejects.toThrow(/still owns slots/);
+    await cluster.removeNode(added, { timeoutMs: 30_000 });
+    expect(cluster.nodes).toHaveLength(4);
+    expect(await nodesLine(added.port)).toBeUndefined();
+    expect(cluster.env().REDIS_NODE5_PORT).toBeUndefined();
+    const { code, output } = await runCli(['--cluster', 'check', `127.0.0.1:${first.port}`]);
+    expect(output).toContain('[OK] All 16384 slots covered.');
+    expect(code).toBe(0);
+  });
+});

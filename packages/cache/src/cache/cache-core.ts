@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigIssue } from '@redgrid/core';
+import { ConfigError, type ConfigIssue, TypedEmitter } from '@redgrid/core';
 import {
   MemoryStore,
   type RecoveryReport,
@@ -204,11 +204,7 @@ export class CacheCore {
   readonly #flights = new Map<string, Flight>();
   readonly #loads = new Map<string, { token: object; promise: Promise<unknown> }>();
   readonly #refreshes = new Set<string>();
-  readonly #listeners = {
-    degraded: new Set<CacheEvents['degraded']>(),
-    recovered: new Set<CacheEvents['recovered']>(),
-    error: new Set<CacheEvents['error']>(),
-  };
+  readonly #events = new TypedEmitter<CacheEvents>({ name: 'a cache' });
   readonly #unsubscribe: Array<() => void> = [];
   #closed = false;
 
@@ -277,21 +273,11 @@ export class CacheCore {
   }
 
   on<E extends keyof CacheEvents>(event: E, listener: CacheEvents[E]): () => void {
-    const set = this.#listeners[event] as Set<CacheEvents[E]>;
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-    };
+    return this.#events.on(event, listener);
   }
 
   emit<E extends keyof CacheEvents>(event: E, ...args: Parameters<CacheEvents[E]>): void {
-    for (const listener of this.#listeners[event]) {
-      try {
-        (listener as (...values: Parameters<CacheEvents[E]>) => void)(...args);
-      } catch {
-        // A listener's failure must not break the cache's callers.
-      }
-    }
+    this.#events.emit(event, ...args);
   }
 
   /** A fresh L1 value, or undefined. The hot path: no allocation. */
@@ -763,9 +749,7 @@ export class CacheCore {
     await this.bus?.close();
     this.l1?.dispose();
     if (this.#ownsStore) this.store.dispose();
-    this.#listeners.degraded.clear();
-    this.#listeners.recovered.clear();
-    this.#listeners.error.clear();
+    this.#events.clear();
   }
 
   #jittered(ttlMs: number): number {

@@ -4,6 +4,11 @@ import type { ClusterLike, CommandLike } from '../ioredis/internals.js';
 interface PipelineLike {
   exec: (...args: unknown[]) => unknown;
   _queue?: CommandLike[];
+  /** The pipeline's own promise (what `exec` returns), settled by `reject`. */
+  promise?: Promise<unknown>;
+  reject?: (error: Error) => void;
+  /** Set once the exec callback is attached to `promise` (ioredis' own flag). */
+  nodeifiedPromise?: boolean;
 }
 
 type PipelineFactory = (...args: unknown[]) => unknown;
@@ -70,6 +75,30 @@ function describe(keys: readonly string[]): string {
 }
 
 /**
+ * Fails the pipeline through its own promise, as ioredis does: `exec` may be called again by
+ * ioredis itself (a cluster not ready yet re-runs `exec` once it knows the slots), and only the
+ * first call's return value reaches the caller, so a fresh rejected promise would be lost.
+ */
+function refuse(pipeline: PipelineLike, error: Error, args: unknown[]): unknown {
+  const callback = args.find((arg) => typeof arg === 'function') as
+    | ((error: Error | null, result?: unknown) => void)
+    | undefined;
+  if (pipeline.promise === undefined || pipeline.reject === undefined) {
+    if (callback !== undefined) process.nextTick(callback, error);
+    return Promise.reject(error);
+  }
+  if (callback !== undefined && pipeline.nodeifiedPromise !== true) {
+    pipeline.nodeifiedPromise = true;
+    pipeline.promise.then(
+      (result) => callback(null, result),
+      (reason: Error) => callback(reason),
+    );
+  }
+  pipeline.reject(error);
+  return pipeline.promise;
+}
+
+/**
  * Makes `cluster.pipeline()` and `cluster.multi()` fail with a `CrossSlotError` naming the
  * keys, before anything is sent, instead of ioredis' generic message or a CROSSSLOT reply.
  * Auto-pipelines (built by ioredis per node) are not checked. Returns an undo function.
@@ -87,16 +116,7 @@ export function guardClusterPipelines(cluster: ClusterLike): () => void {
       // ioredis' auto-pipelines carry its private symbols; they never mix nodes.
       if (Object.getOwnPropertySymbols(this).length === 0 && Array.isArray(this._queue)) {
         const error = findCrossSlot(this._queue, transaction, masterOf);
-        if (error !== undefined) {
-          const callback = args.find((arg) => typeof arg === 'function') as
-            | ((error: Error) => void)
-            | undefined;
-          if (callback !== undefined) {
-            process.nextTick(callback, error);
-            return Promise.resolve();
-          }
-          return Promise.reject(error);
-        }
+        if (error !== undefined) return refuse(this, error, args);
       }
       return exec.apply(this, args);
     };

@@ -73,13 +73,14 @@ export class ConnectionPool {
     };
     primary.on('ready', connectMembers);
     if (primary.status === 'ready') connectMembers();
+    let removeRoute = () => {};
     const entry: PoolEntry = {
       members,
       next: 0,
       inTransaction: false,
       cleanup: () => {
         primary.removeListener('ready', connectMembers);
-        guard.setRoute(primary, undefined);
+        removeRoute();
         // Not on a member QUIT already closed: ioredis would arm a 2 s destroy timer on the
         // closed socket that nothing clears.
         for (const member of members) if (member.status !== 'end') member.disconnect();
@@ -102,7 +103,7 @@ export class ConnectionPool {
         ? (member as unknown as InstanceLike)
         : undefined;
     };
-    guard.setRoute(primary, route);
+    removeRoute = guard.addRoute(primary, route);
     this.#entries.set(primary, entry);
   }
 

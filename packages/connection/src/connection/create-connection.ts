@@ -11,11 +11,18 @@ import {
   type RedisConfigInput,
   type RedisTopology,
   Secret,
+  TypedEmitter,
 } from '@redgrid/core';
-import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import {
+  Cluster,
+  type ClusterNode,
+  type ClusterOptions,
+  Command,
+  Redis,
+  type RedisOptions,
+} from 'ioredis';
 import { detectMasterChanges } from '../cluster/detect-master-changes.js';
 import { guardClusterPipelines } from '../cluster/guard-cluster-pipelines.js';
-import { TypedEmitter } from '../events/typed-emitter.js';
 import { type CommandEvent, CommandGuard } from '../guard/command-guard.js';
 import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
 import {
@@ -46,6 +53,7 @@ import type {
   Credentials,
   RedisConnection,
 } from './redis-connection.js';
+import { replicaReadRoute } from './replica-reads.js';
 
 /** The ioredis client type a configuration produces: `Cluster` for a cluster, else `Redis`. */
 export type ClientFor<Config extends RedisConfig | RedisConfigInput> = Config extends {
@@ -151,6 +159,8 @@ class ResilientConnection implements RedisConnection {
   #immediateRetries = 0;
   #watcher: SwitchMasterWatcher | undefined;
   #slotMasters: Array<string | undefined> = [];
+  /** Sentinel with replica reads: the connection to a replica that read-only commands go to. */
+  #readReplica: Redis | undefined;
   #username: string | undefined;
 
   constructor(config: RedisConfig, options: ConnectionOptions) {
@@ -179,28 +189,52 @@ class ResilientConnection implements RedisConnection {
       'sentinel-subscriber': exponentialBackoff({ baseMs: 500, maxMs: 10_000 }),
     };
 
-    this.#emitter = new TypedEmitter<ConnectionEvents>((error, event) => {
+    const onListenerError = (error: unknown, event: string | number | symbol) => {
       this.#logger.error(
         { connection: this.#name, event: String(event), err: messageOf(error) },
-        'redis connection event listener threw',
+        'redis connection event listener threw (ignored)',
       );
+    };
+    this.#emitter = new TypedEmitter<ConnectionEvents>({
+      name: `redis connection "${this.#name}"`,
+      onListenerError,
     });
 
     const userIsFailure = options.breaker?.isFailure;
     this.breaker = new CircuitBreaker({
       name: this.#name,
+      onListenerError,
       ...options.breaker,
       isFailure: userIsFailure ?? isConnectionFailure,
     });
     this.#wireBreaker();
 
+    const { commandTimeoutMs, waitReplicas, waitTimeoutMs } = config.options;
     this.#guard = new CommandGuard({
       breaker: this.breaker,
-      commandTimeoutMs: config.options.commandTimeoutMs,
+      commandTimeoutMs,
       metrics: this.#metrics,
       isFailure: userIsFailure ?? isConnectionFailure,
       onCommand: this.#commandHook(options),
       translateError: (error) => this.#translateError(error),
+      // See toIoredisOptions: without a deadline, ioredis counts retries itself.
+      maxResends: commandTimeoutMs > 0 ? config.options.maxRetriesPerRequest : null,
+      // Sentinel: writes are held during a failover even without WAIT (see WriteFence).
+      fence:
+        waitReplicas > 0 || config.type === 'sentinel'
+          ? {
+              replicas: waitReplicas,
+              timeoutMs: waitTimeoutMs,
+              holdLimitMs: commandTimeoutMs > 0 ? commandTimeoutMs : 5_000,
+              createWait: (replicas, timeoutMs) =>
+                new Command('wait', [replicas, timeoutMs]) as unknown as CommandLike,
+              onHoldExpired: () =>
+                this.#logger.warn(
+                  { connection: this.#name },
+                  'redis failover not confirmed by +switch-master in time; releasing held writes',
+                ),
+            }
+          : undefined,
     });
 
     this.#plan = toIoredisOptions(config, {
@@ -218,6 +252,9 @@ class ResilientConnection implements RedisConnection {
       this.#plan.type === 'cluster'
         ? new ClusterClient(this.#plan.startupNodes, this.#plan.options)
         : new RedisClient(this.#plan.options);
+    if (config.type === 'sentinel' && config.options.readFrom !== 'master') {
+      this.#readReplica = this.#createReadReplica(config.options.readFrom);
+    }
     this.#watchClient(this.client as unknown as InstanceLike, 'client');
     this.#guard.start();
     this.#startHealthChecks();
@@ -280,6 +317,7 @@ class ResilientConnection implements RedisConnection {
 
   health(): ConnectionHealth {
     const instance = this.client as unknown as InstanceLike;
+    const replica = this.#readReplica as unknown as InstanceLike | undefined;
     let nodeCount = instance.status === 'ready' ? 1 : 0;
     let masterCount = nodeCount;
     let offlineQueueDepth = offlineQueueLength(instance);
@@ -303,6 +341,9 @@ class ResilientConnection implements RedisConnection {
       inFlight: this.#guard.inFlight,
       lastError: this.#lastError === undefined ? undefined : { ...this.#lastError },
       checkedAt: this.#checkedAt,
+      ...(replica === undefined
+        ? {}
+        : { readReplica: { status: replica.status, address: remoteAddress(replica) } }),
     };
   }
 
@@ -382,6 +423,31 @@ class ResilientConnection implements RedisConnection {
   // ---------------------------------------------------------------------------------------
   // Client wiring
 
+  /**
+   * A Sentinel-resolved connection to a replica (ioredis `role: 'slave'`), not guarded itself:
+   * read-only commands reach it through the master connection's guarded `sendCommand` (see
+   * `replicaReadRoute`), already admitted and with their deadline. It connects with the master.
+   */
+  #createReadReplica(mode: 'replica' | 'prefer-replica'): Redis {
+    const replica = new RedisClient({ ...(this.#plan.options as RedisOptions), role: 'slave' });
+    const instance = replica as unknown as InstanceLike;
+    const primary = this.client as unknown as InstanceLike;
+    const onError = (error: Error) => this.#recordError(error, 'read replica');
+    const connect = () => {
+      if (replica.status === 'wait') replica.connect().catch(noop);
+    };
+    replica.on('error', onError);
+    primary.on('ready', connect);
+    this.#cleanups.push(
+      this.#guard.addRoute(primary, replicaReadRoute(primary, instance, mode)),
+      () => {
+        replica.removeListener('error', onError);
+        primary.removeListener('ready', connect);
+      },
+    );
+    return replica;
+  }
+
   #watchClient(instance: InstanceLike, role: 'client' | 'dedicated'): void {
     const cleanups: Array<() => void> = [];
     const listen = (event: string, listener: (...args: never[]) => void) => {
@@ -390,7 +456,7 @@ class ResilientConnection implements RedisConnection {
     };
     // The guard stays attached for good, also after close(): later commands then fail with
     // ConnectionClosedError. Only the listeners are removed by #unwatch.
-    this.#guard.attach(instance);
+    this.#guard.attach(instance, { countResends: !isClusterLike(instance) });
     const isMain = role === 'client';
     const onStatus = (status: string) => () => {
       if (isMain) this.#onClientStatus(status);
@@ -535,8 +601,26 @@ class ResilientConnection implements RedisConnection {
           retryStrategy: (times) => this.#reconnectDelay('sentinel-subscriber', times - 1),
         }),
       onSwitch: (event) => this.#onSwitchMaster(event),
+      onFailoverStart: () => {
+        this.#logger.warn(
+          { connection: this.#name, master: options.name },
+          'redis Sentinel failover started; holding writes until the new master is known',
+        );
+        this.#guard.fence?.failoverStarted();
+      },
+      onFailoverAbort: () => {
+        this.#logger.info(
+          { connection: this.#name, master: options.name },
+          'redis Sentinel failover aborted; releasing held writes',
+        );
+        this.#guard.fence?.failoverEnded();
+      },
       onError: (error, sentinel) =>
-        this.#recordError(error, `sentinel ${sentinel.host}:${sentinel.port} (watch)`),
+        // Not a reason to stop the connection: a refused subscription (NOPERM) only means that
+        // failovers are noticed later (lost connection, READONLY) instead of announced.
+        this.#recordError(error, `sentinel ${sentinel.host}:${sentinel.port} (watch)`, {
+          credentials: false,
+        }),
     });
     this.#watcher.start();
   }
@@ -550,6 +634,14 @@ class ResilientConnection implements RedisConnection {
     const instances = [this.client, ...this.#dedicated] as unknown as InstanceLike[];
     for (const instance of [...instances, ...this.#pool.members()]) {
       if (!isClusterLike(instance)) moveToMaster(instance, event);
+    }
+    // Held writes now queue for the new master.
+    this.#guard.fence?.failoverEnded();
+    // A read replica that was just promoted is the master now: find a replica again.
+    const replica = this.#readReplica as unknown as InstanceLike | undefined;
+    const at = replica === undefined ? undefined : remoteAddress(replica);
+    if (at !== undefined && at.host === event.to.host && at.port === event.to.port) {
+      replica?.disconnect(true);
     }
   }
 
@@ -640,11 +732,15 @@ class ResilientConnection implements RedisConnection {
     );
   }
 
-  #recordError(error: Error, source: string): void {
+  /**
+   * Records a connection-level error for health() and the log. `credentials: false` for errors
+   * that say nothing about the data nodes' credentials (the Sentinel watcher's replies).
+   */
+  #recordError(error: Error, source: string, options: { credentials?: boolean } = {}): void {
     if (this.#closed) return;
     const message = this.#scrub(messageOf(error));
     this.#lastError = { message, at: new Date() };
-    if (isAuthFailure(error)) this.#onAuthFailure(error);
+    if (options.credentials !== false && isAuthFailure(error)) this.#onAuthFailure(error);
     const now = Date.now();
     const logged = this.#lastLogged.get(message);
     if (logged === undefined || now - logged.at >= errorLogIntervalMs) {
@@ -863,6 +959,7 @@ class ResilientConnection implements RedisConnection {
       }
     };
     add(this.client);
+    if (this.#readReplica !== undefined) add(this.#readReplica);
     for (const connection of this.#dedicated) add(connection);
     instances.push(...this.#pool.members());
     return instances;
@@ -879,6 +976,7 @@ class ResilientConnection implements RedisConnection {
     const dedicated = [...this.#dedicated];
     const shared: Array<Redis | Cluster> = [
       this.client,
+      ...(this.#readReplica === undefined ? [] : [this.#readReplica]),
       ...(this.#pool.members() as unknown as Redis[]),
     ];
     const everything = [...shared, ...dedicated];
@@ -1040,6 +1138,13 @@ function messageOf(error: unknown): string {
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
+}
+
+/** The server an instance's socket is connected to, when it is. */
+function remoteAddress(instance: InstanceLike): Address | undefined {
+  const host = instance.stream?.remoteAddress;
+  const port = instance.stream?.remotePort;
+  return host === undefined || port === undefined ? undefined : { host, port };
 }
 
 function parseAddress(key: string): Address {

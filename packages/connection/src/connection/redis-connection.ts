@@ -41,6 +41,11 @@ export interface ConnectionHealth {
   readonly lastError: { readonly message: string; readonly at: Date } | undefined;
   /** When the last health check completed. */
   readonly checkedAt: Date | undefined;
+  /**
+   * The replica connection that serves reads (`readFrom` replica or prefer-replica on
+   * Sentinel): its ioredis status and the replica it is connected to. Undefined otherwise.
+   */
+  readonly readReplica?: { readonly status: string; readonly address: Address | undefined };
 }
 
 /** Listener signatures of {@link RedisConnection.on}. */

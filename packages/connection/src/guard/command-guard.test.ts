@@ -6,28 +6,11 @@ import {
 } from '@redgrid/core';
 import { Command, ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { CommandLike, InstanceLike } from '../ioredis/internals.js';
+import type { CommandLike } from '../ioredis/internals.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
+import { FakeInstance } from '../test-support/fake-instance.js';
 import { CommandGuard } from './command-guard.js';
 import { isConnectionFailure } from './is-connection-failure.js';
-
-/** An ioredis-shaped instance that records what reaches its `sendCommand` (the socket side). */
-class FakeInstance implements InstanceLike {
-  status = 'ready';
-  options = {};
-  readonly written: CommandLike[] = [];
-  sendCommand(command: CommandLike, _stream?: unknown): unknown {
-    this.written.push(command);
-    return command.promise;
-  }
-  on(): unknown {
-    return this;
-  }
-  removeListener(): unknown {
-    return this;
-  }
-  disconnect(): void {}
-}
 
 function setup(options: { timeoutMs?: number } = {}) {
   let now = 1_000;

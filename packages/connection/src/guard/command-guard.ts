@@ -1,19 +1,30 @@
 import {
   type CircuitBreaker,
+  CommandRetriesExhaustedError,
   CommandTimeoutError,
   ConnectionClosedError,
   CrossSlotError,
   RedGridError,
+  WriteNotConfirmedError,
 } from '@redgrid/core';
+import { WriteFence, type WriteFenceOptions } from '../fence/write-fence.js';
 import {
   type CommandLike,
   type InstanceLike,
+  isClusterLike,
   isPipelineStream,
   type SendCommand,
 } from '../ioredis/internals.js';
 import type { CommandMetrics, CommandOutcome } from '../metrics/command-metrics.js';
 import { blockingTimeoutMs } from './blocking-timeout-ms.js';
-import { type DeadlineEntry, DeadlineList } from './deadline-list.js';
+import { DeadlineList } from './deadline-list.js';
+import {
+  exempt,
+  type GuardedCommand,
+  InflightRecord,
+  PipelineGroup,
+  recordKey,
+} from './inflight-record.js';
 
 /** What the guard reports about each finished command (metrics hook, audit log). */
 export interface CommandEvent {
@@ -50,25 +61,34 @@ export interface CommandGuardOptions {
    * closed." by the `AuthError` that caused it). Return `error` itself to keep it.
    */
   translateError?: ((error: Error) => Error) | undefined;
+  /**
+   * How many times a command already written to a connection may be written again after that
+   * connection is lost (ioredis resends unanswered commands on reconnect), on the instances
+   * attached with `countResends`. Past it the command fails with `CommandRetriesExhaustedError`.
+   * null or undefined: no limit (the deadline still bounds the wait).
+   */
+  maxResends?: number | null | undefined;
+  /** The write fence (holds writes during failovers, confirms them with `WAIT`); none when absent. */
+  fence?: Omit<WriteFenceOptions, 'host'> | undefined;
   /** Time source in ms. Default `performance.now`. */
   clock?: (() => number) | undefined;
 }
 
-const recordKey: unique symbol = Symbol('redgrid.command');
-const groupKey: unique symbol = Symbol('redgrid.pipeline');
-
-/**
- * What the guard keeps on a command: its live record while in flight; once settled, the promise
- * it settled (to tell a late resend of the same attempt from a retry ioredis re-initialised);
- * `exempt` for connection set-up commands.
- */
-interface GuardedCommand extends CommandLike {
-  [recordKey]?: InflightRecord | Promise<unknown> | typeof exempt;
+/** How {@link CommandGuard.attach} guards one instance. */
+export interface AttachOptions {
+  /**
+   * Count resends of written commands on this instance against `maxResends`. For the
+   * instances whose own reconnects resend commands (a single server, a Sentinel master); a
+   * cluster's retries are bounded by the deadline instead.
+   */
+  countResends?: boolean;
 }
 
 interface GuardedStream {
   [groupKey]?: PipelineGroup;
 }
+
+const groupKey: unique symbol = Symbol('redgrid.pipeline');
 
 // Commands ioredis sends by itself to set a connection up or to follow a redirection. They
 // bypass the breaker and the deadline: refusing the handshake of a reconnect while the breaker
@@ -92,40 +112,7 @@ const connectionCommands = new Set([
 // Sent by ioredis' ready checks before the instance is ready (INFO; CLUSTER INFO for a cluster).
 const readyCheckCommands = new Set(['info', 'cluster']);
 
-const exempt: unique symbol = Symbol('redgrid.exempt');
-
-/**
- * Bookkeeping of one command in flight. Records are recycled through a free list once their
- * command settles: allocating one per command measurably adds to the GC work of a busy client.
- */
-class InflightRecord implements DeadlineEntry<InflightRecord> {
-  prev: InflightRecord | undefined = undefined;
-  next: InflightRecord | undefined = undefined;
-  listed = false;
-  command: GuardedCommand | undefined = undefined;
-  promise: Promise<unknown> | undefined = undefined;
-  /** The command's own `resolve` / `reject`, called after the bookkeeping. */
-  resolve: ((value: unknown) => unknown) | undefined = undefined;
-  reject: ((error: Error) => unknown) | undefined = undefined;
-  name = '';
-  startMs = 0;
-  deadlineMs = 0;
-  timeoutMs = 0;
-  group: PipelineGroup | undefined = undefined;
-}
-
 const maxFreeRecords = 1024;
-
-/** One admission of the breaker shared by every command of one pipeline execution. */
-class PipelineGroup {
-  // Starts at 1: the pipeline's commands are sent in one synchronous loop, and the extra unit
-  // is released in a microtask after it, so that a command settled synchronously (e.g. on a
-  // closed connection) cannot complete the group before its siblings have joined.
-  pending = 1;
-  failure: unknown;
-  failed = false;
-  rejection: Error | undefined;
-}
 
 /**
  * Sits in `sendCommand` of every ioredis instance it is attached to and gives each command a
@@ -142,12 +129,17 @@ export class CommandGuard {
   readonly #isFailure: (error: unknown) => boolean;
   readonly #onCommand: ((event: CommandEvent) => void) | undefined;
   readonly #translateError: ((error: Error) => Error) | undefined;
+  readonly #maxResends: number | undefined;
+  /** The write fence, when the connection has one. */
+  readonly fence: WriteFence | undefined;
+  /** Instances whose resends count against `maxResends`. */
+  readonly #countsResends = new WeakSet<InstanceLike>();
   #fatalError: Error | undefined;
   readonly #clock: () => number;
   readonly #deadlines = new DeadlineList<InflightRecord>();
   /** Commands without a deadline (blocking forever, or deadlines disabled), for close(). */
   readonly #unbounded = new Set<InflightRecord>();
-  readonly #routes = new Map<InstanceLike, CommandRoute>();
+  readonly #routes = new Map<InstanceLike, readonly CommandRoute[]>();
   readonly #freeRecords: InflightRecord[] = [];
   #inFlight = 0;
   #closed = false;
@@ -165,15 +157,29 @@ export class CommandGuard {
       const record = this[recordKey];
       // Not in flight any more (a late reply after the deadline): its promise is settled.
       if (!(record instanceof InflightRecord)) return undefined;
-      const resolve = record.resolve as (value: unknown) => unknown;
-      guard.#settle(record, undefined);
-      return resolve.call(this, value);
+      if (record.batch !== undefined) {
+        // A fenced write: the reply waits for its batch's WAIT (see WriteFence).
+        record.replied = true;
+        record.reply = value;
+        return undefined;
+      }
+      return guard.#deliver(record, value);
     };
     this.#rejectCommand = function (this: GuardedCommand, error: Error) {
       const record = this[recordKey];
       if (!(record instanceof InflightRecord)) return undefined;
+      let delivered = error;
+      if (record.replied && CommandTimeoutError.isInstance(error)) {
+        // The write was applied; what timed out is its confirmation.
+        delivered = new WriteNotConfirmedError({
+          command: record.name.toUpperCase(),
+          replicasRequired: guard.fence?.replicas ?? 0,
+          reason: 'timeout',
+        });
+      }
+      guard.fence?.forget(record);
       const reject = record.reject as (error: Error) => unknown;
-      return reject.call(this, guard.#settle(record, error));
+      return reject.call(this, guard.#settle(record, delivered));
     };
     this.#breaker = options.breaker;
     this.#timeoutMs = Math.max(options.commandTimeoutMs, 0);
@@ -181,7 +187,30 @@ export class CommandGuard {
     this.#isFailure = options.isFailure;
     this.#onCommand = options.onCommand;
     this.#translateError = options.translateError;
+    this.#maxResends = options.maxResends ?? undefined;
+    this.fence =
+      options.fence === undefined
+        ? undefined
+        : new WriteFence({
+            ...options.fence,
+            host: {
+              confirm: (record) => {
+                if (record.command !== undefined) this.#deliver(record, record.reply);
+              },
+              fail: (record, error) => {
+                if (record.command !== undefined) this.#rejectCommand.call(record.command, error);
+              },
+            },
+          });
     this.#clock = options.clock ?? batchedNow;
+  }
+
+  /** Settles `record` as a success and hands `value` to its caller. */
+  #deliver(record: InflightRecord, value: unknown): unknown {
+    const command = record.command;
+    const resolve = record.resolve as (value: unknown) => unknown;
+    this.#settle(record, undefined);
+    return resolve.call(command, value);
   }
 
   /** Commands sent and not yet settled. */
@@ -211,7 +240,8 @@ export class CommandGuard {
    * Guards `instance`: replaces its `sendCommand` with a guarded one (an own property, so only
    * this instance is affected). Returns a function that restores the original.
    */
-  attach(instance: InstanceLike): () => void {
+  attach(instance: InstanceLike, options: AttachOptions = {}): () => void {
+    if (options.countResends === true) this.#countsResends.add(instance);
     const original = instance.sendCommand;
     const guarded: SendCommand = (command, stream, node) =>
       this.#send(instance, original, command as GuardedCommand, stream, node);
@@ -259,6 +289,7 @@ export class CommandGuard {
    */
   close(error: Error = new ConnectionClosedError()): void {
     this.#closed = true;
+    this.fence?.close();
     if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
     this.#sweeper = undefined;
     this.#deadlines.drain((record) => {
@@ -283,7 +314,15 @@ export class CommandGuard {
       // queue, or resent after a reconnect. Its deadline and admission still hold.
       if (existing === exempt) return original.call(instance, command, stream, node);
       if (existing instanceof InflightRecord) {
-        return this.#forward(instance, original, command, stream, node);
+        if (this.#exceedsResends(existing, instance)) {
+          const error = new CommandRetriesExhaustedError({
+            command: existing.name.toUpperCase(),
+            maxRetries: this.#maxResends ?? 0,
+          });
+          this.#rejectCommand.call(command, error);
+          return command.promise;
+        }
+        return this.#forward(instance, original, existing, stream, node);
       }
       if (existing === command.promise) {
         // Settled already (it timed out while queued) and now being flushed from a queue: the
@@ -356,30 +395,74 @@ export class CommandGuard {
     this.#inFlight++;
     if (deadlineMs !== Number.POSITIVE_INFINITY) this.#deadlines.insert(record);
     else this.#unbounded.add(record);
-    return this.#forward(instance, original, command, stream, node);
+    const fence = this.fence;
+    if (fence !== undefined && WriteFence.isWrite(name)) {
+      record.fenced = true;
+      // A write alone (not part of a pipeline or transaction) waits out a failover unsent.
+      if (fence.holding && stream === undefined && command.inTransaction !== true) {
+        fence.hold(() => {
+          if (command[recordKey] === record)
+            this.#forward(instance, original, record, stream, node);
+        });
+        return command.promise;
+      }
+    }
+    return this.#forward(instance, original, record, stream, node);
   }
 
   /**
-   * Routes commands sent to `instance` through `route` first: when it returns another instance
-   * (a pooled connection to the same server), the command is written there instead. Used by the
-   * connection pool; `undefined` removes the route.
+   * Counts a resend of `record` on `instance`: a command written while `instance` was ready and
+   * handed to it again is being resent after a lost connection (a command that waited in the
+   * offline queue was never written, and its flush does not count).
    */
-  setRoute(instance: InstanceLike, route: CommandRoute | undefined): void {
-    if (route === undefined) this.#routes.delete(instance);
-    else this.#routes.set(instance, route);
+  #exceedsResends(record: InflightRecord, instance: InstanceLike): boolean {
+    if (!this.#countsResends.has(instance)) return false;
+    if (record.writtenTo === instance) {
+      record.resends++;
+      if (this.#maxResends !== undefined && record.resends > this.#maxResends) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Routes commands sent to `instance` through `route`: when it returns another instance (a
+   * pooled connection to the same server, a replica for reads), the command is written there
+   * instead. Routes are asked in the order they were added; the first answer wins. Returns the
+   * function that removes the route.
+   */
+  addRoute(instance: InstanceLike, route: CommandRoute): () => void {
+    this.#routes.set(instance, [...(this.#routes.get(instance) ?? []), route]);
+    return () => {
+      const next = (this.#routes.get(instance) ?? []).filter((entry) => entry !== route);
+      if (next.length === 0) this.#routes.delete(instance);
+      else this.#routes.set(instance, next);
+    };
   }
 
   #forward(
     instance: InstanceLike,
     original: SendCommand,
-    command: CommandLike,
+    record: InflightRecord,
     stream: unknown,
     node: unknown,
   ): unknown {
+    const command = record.command as GuardedCommand;
+    let target: InstanceLike | undefined;
     if (this.#routes.size > 0) {
-      const target = this.#routes.get(instance)?.(command, stream);
-      if (target !== undefined) return target.sendCommand(command);
+      for (const route of this.#routes.get(instance) ?? []) {
+        target = route(command, stream);
+        if (target !== undefined) break;
+      }
     }
+    const connection = target ?? instance;
+    record.writtenTo = connection.status === 'ready' ? connection : undefined;
+    if (record.fenced && this.fence !== undefined && !isClusterLike(connection)) {
+      // Before sending: a command may settle synchronously (a closed connection).
+      this.fence.track(record, connection, (wait) =>
+        target === undefined ? original.call(instance, wait) : target.sendCommand(wait),
+      );
+    }
+    if (target !== undefined) return target.sendCommand(command);
     return original.call(instance, command, stream, node);
   }
 
@@ -441,11 +524,7 @@ export class CommandGuard {
     if (command !== undefined && record.promise !== undefined) {
       command[recordKey] = record.promise;
     }
-    record.command = undefined;
-    record.promise = undefined;
-    record.resolve = undefined;
-    record.reject = undefined;
-    record.group = undefined;
+    record.reset();
     if (this.#freeRecords.length < maxFreeRecords) this.#freeRecords.push(record);
     return delivered as Error;
   }

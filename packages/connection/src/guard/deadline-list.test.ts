@@ -40,7 +40,7 @@ describe('DeadlineList', () => {
     expect(expireAll(list, 1000)).toEqual(['first', 'a', 'b', 'tie', 'late']);
   });
 
-  it('removes entries from the head, the middle and the tail in O(1)', () => {
+  it('removes entries from the head, the middle and the tail', () => {
     const list = new DeadlineList<Entry>();
     const entries = ['a', 'b', 'c', 'd'].map((id, index) => new Entry(id, index));
     for (const entry of entries) list.insert(entry);

@@ -98,7 +98,11 @@ function commonOptions(
     family: options.family,
     noDelay: options.noDelay,
     enableReadyCheck: options.enableReadyCheck,
-    maxRetriesPerRequest: options.maxRetriesPerRequest,
+    // With a deadline, a command waits for a connection until its deadline, however many
+    // reconnect attempts that takes; `maxRetriesPerRequest` then limits resends of written
+    // commands, counted by the connection's guard. Without one, ioredis' own count is the only
+    // bound there is.
+    maxRetriesPerRequest: options.commandTimeoutMs > 0 ? null : options.maxRetriesPerRequest,
     lazyConnect: options.lazyConnect,
     maxLoadingRetryTime: options.maxLoadingTimeoutMs,
     reconnectOnError: (error) => context.reconnectOnError(error),
@@ -173,7 +177,7 @@ function clusterOptions(
   // lazyConnect.
   const { lazyConnect: _lazyConnect, ...nodeOptions } = commonOptions(options, context, readFile);
   const mapped: ClusterOptions = {
-    scaleReads: options.scaleReads,
+    scaleReads: clusterScaleReads(options),
     maxRedirections: clusterRedirections(options),
     retryDelayOnFailover: options.retryDelayOnFailoverMs,
     retryDelayOnClusterDown: options.retryDelayOnClusterDownMs,
@@ -202,6 +206,27 @@ function clusterOptions(
     );
   }
   return mapped;
+}
+
+/**
+ * `readFrom` as ioredis' `scaleReads`: `'replica'` is `'slave'` (ioredis still uses the master
+ * for a slot that lists no replica at all); `'prefer-replica'` picks a replica whose connection
+ * is ready, else the master. Without `readFrom`, `scaleReads` is passed as it is.
+ */
+export function clusterScaleReads(options: ClusterConfigOptions): ClusterOptions['scaleReads'] {
+  switch (options.readFrom) {
+    case undefined:
+      return options.scaleReads;
+    case 'master':
+      return 'master';
+    case 'replica':
+      return 'slave';
+    case 'prefer-replica':
+      return (nodes: Array<{ status: string }>) => {
+        const ready = nodes.slice(1).filter((node) => node.status === 'ready');
+        return ready.length === 0 ? nodes[0] : ready[Math.floor(Math.random() * ready.length)];
+      };
+  }
 }
 
 /**

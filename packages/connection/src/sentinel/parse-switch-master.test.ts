@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSwitchMaster } from './parse-switch-master.js';
+import { masterNameOfEvent, parseSwitchMaster } from './parse-switch-master.js';
 
 describe('parseSwitchMaster', () => {
   it('reads the master name and the old and new addresses', () => {
@@ -14,5 +14,20 @@ describe('parseSwitchMaster', () => {
     expect(parseSwitchMaster('mymaster 127.0.0.1 6380')).toBeUndefined();
     expect(parseSwitchMaster('mymaster a b c d')).toBeUndefined();
     expect(parseSwitchMaster('')).toBeUndefined();
+  });
+});
+
+describe('masterNameOfEvent', () => {
+  it('reads the master name of master events and of events about its replicas', () => {
+    expect(masterNameOfEvent('master mymaster 127.0.0.1 6379')).toBe('mymaster');
+    expect(masterNameOfEvent('master mymaster 127.0.0.1 6379 #quorum 2/2')).toBe('mymaster');
+    expect(masterNameOfEvent('slave 127.0.0.1:6380 127.0.0.1 6380 @ cache 127.0.0.1 6379')).toBe(
+      'cache',
+    );
+  });
+
+  it('returns undefined for other payloads', () => {
+    expect(masterNameOfEvent('mymaster 127.0.0.1 6380 127.0.0.1 6381')).toBeUndefined();
+    expect(masterNameOfEvent('')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 
 /** The three states of a {@link CircuitBreaker}. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -35,6 +36,11 @@ export interface CircuitBreakerOptions {
   isFailure?: (error: unknown) => boolean;
   /** Time source in ms; inject one in tests. Default `performance.now`. */
   clock?: () => number;
+  /**
+   * Receives the error of an event listener that threw; the breaker and the call go on. Default:
+   * one process warning per event (see `TypedEmitter`).
+   */
+  onListenerError?: (error: unknown, event: keyof CircuitBreakerEvents) => void;
 }
 
 /** Listener signatures of {@link CircuitBreaker.on}. */
@@ -83,8 +89,6 @@ const stateNames: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 // whenever the clock is read anyway (every failure, every state query) and at least every
 // SAMPLE_EVERY successes, spread evenly over the time since the previous reading.
 const SAMPLE_EVERY = 64;
-
-type Listeners = { [E in keyof CircuitBreakerEvents]: CircuitBreakerEvents[E][] };
 
 function defaultClock(): number {
   return performance.now();
@@ -149,7 +153,8 @@ export class CircuitBreaker {
   #probeDeadline = 0;
   #rejections = 0;
 
-  #listeners: Listeners = emptyListeners();
+  readonly #events: TypedEmitter<CircuitBreakerEvents>;
+  // Read on every call: plain fields are cheaper than asking the emitter.
   #hasSuccessListeners = false;
   #hasFailureListeners = false;
 
@@ -184,7 +189,12 @@ export class CircuitBreaker {
       halfOpenMaxProbes = 1,
       isFailure,
       clock = defaultClock,
+      onListenerError,
     } = options;
+    this.#events = new TypedEmitter<CircuitBreakerEvents>({
+      name: name === undefined ? 'a circuit breaker' : `circuit breaker "${name}"`,
+      onListenerError,
+    });
     const issues: ConfigIssue[] = [];
     const check = (ok: boolean, option: string, message: string): void => {
       if (!ok) issues.push({ variable: `options.${option}`, message });
@@ -365,18 +375,16 @@ export class CircuitBreaker {
   /**
    * Subscribes to an event; returns the function that unsubscribes. Listeners run
    * synchronously inside the call that caused the event: keep them cheap. A listener that
-   * throws does not disturb the breaker; its error is rethrown in a microtask.
+   * throws does not disturb the breaker or the call (see `TypedEmitter` and `onListenerError`).
    */
   on<E extends keyof CircuitBreakerEvents>(
     event: E,
     listener: CircuitBreakerEvents[E],
   ): () => void {
-    const list = this.#listeners[event];
-    list.push(listener);
+    const off = this.#events.on(event, listener);
     this.#updateFlags();
     return () => {
-      const index = this.#listeners[event].indexOf(listener);
-      if (index !== -1) this.#listeners[event].splice(index, 1);
+      off();
       this.#updateFlags();
     };
   }
@@ -386,7 +394,7 @@ export class CircuitBreaker {
    * needs releasing; it keeps working if called again.
    */
   dispose(): void {
-    this.#listeners = emptyListeners();
+    this.#events.clear();
     this.#updateFlags();
   }
 
@@ -431,7 +439,7 @@ export class CircuitBreaker {
       retryAfterMs: this.#state === OPEN ? this.#openUntil - now : 0,
       breakerName: this.#name,
     });
-    if (this.#listeners.reject.length > 0) this.#emit('reject', error);
+    this.#emit('reject', error);
     return error;
   }
 
@@ -577,30 +585,16 @@ export class CircuitBreaker {
   }
 
   #updateFlags(): void {
-    this.#hasSuccessListeners = this.#listeners.success.length > 0;
-    this.#hasFailureListeners = this.#listeners.failure.length > 0;
+    this.#hasSuccessListeners = this.#events.has('success');
+    this.#hasFailureListeners = this.#events.has('failure');
   }
 
   #emit<E extends keyof CircuitBreakerEvents>(
     event: E,
     ...args: Parameters<CircuitBreakerEvents[E]>
   ): void {
-    const list = this.#listeners[event];
-    if (list.length === 0) return;
-    for (const listener of [...list]) {
-      try {
-        (listener as (...values: Parameters<CircuitBreakerEvents[E]>) => void)(...args);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    this.#events.emit(event, ...args);
   }
-}
-
-function emptyListeners(): Listeners {
-  return { open: [], halfOpen: [], close: [], reject: [], success: [], failure: [] };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

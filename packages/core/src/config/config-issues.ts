@@ -32,6 +32,7 @@ const topologyOfOption: Readonly<Record<string, string>> = {
   sentinelPassword: "'sentinel'",
   retryDelayOnClusterDownMs: "'cluster' or 'sentinel'",
   retryDelayOnFailoverMs: "'cluster' or 'sentinel'",
+  readFrom: "'cluster' or 'sentinel' (a single server has no replicas)",
 };
 
 const knownNames = [
@@ -50,6 +51,8 @@ const knownNames = [
   'maxRetriesPerRequest',
   'lazyConnect',
   'maxLoadingTimeoutMs',
+  'waitReplicas',
+  'waitTimeoutMs',
   'tls',
   'servername',
   'rejectUnauthorized',

@@ -28,6 +28,8 @@ const commonDefaults = {
   maxRetriesPerRequest: 3,
   lazyConnect: true,
   maxLoadingTimeoutMs: 10_000,
+  waitReplicas: 0,
+  waitTimeoutMs: 1_000,
 };
 
 describe('defineConfig', () => {
@@ -56,7 +58,7 @@ describe('defineConfig', () => {
         maxRedirections: 16,
         retryDelayOnClusterDownMs: 300,
         retryDelayOnFailoverMs: 100,
-        enableOfflineQueue: false,
+        enableOfflineQueue: true,
       },
     });
   });
@@ -73,6 +75,7 @@ describe('defineConfig', () => {
       db: 0,
       retryDelayOnFailoverMs: 100,
       retryDelayOnClusterDownMs: 300,
+      readFrom: 'master',
     });
   });
 

@@ -51,6 +51,8 @@ describe('loadConfigFromEnv: single', () => {
         maxRetriesPerRequest: 3,
         lazyConnect: true,
         maxLoadingTimeoutMs: 10_000,
+        waitReplicas: 0,
+        waitTimeoutMs: 1_000,
       },
     });
   });
@@ -270,7 +272,7 @@ describe('loadConfigFromEnv: cluster', () => {
       REDIS_CLUSTER_MAX_REDIRECTIONS: '4',
       REDIS_CLUSTER_RETRY_DELAY_ON_CLUSTER_DOWN: '500',
       REDIS_CLUSTER_RETRY_DELAY_ON_FAILOVER: '250',
-      REDIS_CLUSTER_ENABLE_OFFLINE_QUEUE: 'yes',
+      REDIS_CLUSTER_ENABLE_OFFLINE_QUEUE: 'no',
       REDIS_PASSWORD: 'pw',
       REDIS_HOST: 'ignored',
       REDIS_URL: 'redis://ignored',
@@ -287,7 +289,7 @@ describe('loadConfigFromEnv: cluster', () => {
       maxRedirections: 4,
       retryDelayOnClusterDownMs: 500,
       retryDelayOnFailoverMs: 250,
-      enableOfflineQueue: true,
+      enableOfflineQueue: false,
     });
     expect(config.options.password?.reveal()).toBe('pw');
     expect('host' in config.options).toBe(false);
@@ -304,7 +306,7 @@ describe('loadConfigFromEnv: cluster', () => {
       maxRedirections: 16,
       retryDelayOnClusterDownMs: 300,
       retryDelayOnFailoverMs: 100,
-      enableOfflineQueue: false,
+      enableOfflineQueue: true,
     });
   });
 
@@ -534,5 +536,74 @@ describe('loadConfigFromEnv: secrets', () => {
     const saved = process.env.REDIS_MASTER_NAME;
     expect(loadConfigFromEnv().type).toBeTypeOf('string');
     expect(process.env.REDIS_MASTER_NAME).toBe(saved);
+  });
+});
+
+describe('loadConfigFromEnv: write fence and replica reads', () => {
+  it('reads REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT on every topology', () => {
+    const config = loadConfigFromEnv({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT: '250' });
+    expect(config.options).toMatchObject({ waitReplicas: 1, waitTimeoutMs: 250 });
+    const sentinel = loadConfigFromEnv({
+      REDIS_SENTINEL: 'true',
+      REDIS_SENTINEL1_HOST: 's',
+      REDIS_SENTINEL1_PORT: '26379',
+      REDIS_WAIT_REPLICAS: '2',
+    });
+    expect(sentinel.options).toMatchObject({ waitReplicas: 2, waitTimeoutMs: 1_000 });
+  });
+
+  it('rejects a fence timeout that does not fit in the command deadline, naming both variables', () => {
+    expect(
+      issuesOf({
+        REDIS_WAIT_REPLICAS: '1',
+        REDIS_WAIT_TIMEOUT: '5000',
+        REDIS_COMMAND_TIMEOUT: '5000',
+      }),
+    ).toEqual([
+      { variable: 'REDIS_WAIT_TIMEOUT', message: expect.stringContaining('shorter than') },
+    ]);
+    expect(issuesOf({ REDIS_WAIT_REPLICAS: '-1', REDIS_WAIT_TIMEOUT: '0' })).toEqual([
+      { variable: 'REDIS_WAIT_REPLICAS', message: expect.stringContaining('integer >= 0') },
+      { variable: 'REDIS_WAIT_TIMEOUT', message: expect.stringContaining('>= 1') },
+    ]);
+    // Without a deadline, any fence timeout fits.
+    expect(
+      loadConfigFromEnv({
+        REDIS_WAIT_REPLICAS: '1',
+        REDIS_WAIT_TIMEOUT: '9000',
+        REDIS_COMMAND_TIMEOUT: '0',
+      }).options,
+    ).toMatchObject({ waitTimeoutMs: 9_000 });
+  });
+
+  it('reads REDIS_READ_FROM for Sentinel and cluster, and rejects it for a single server', () => {
+    const sentinel = loadConfigFromEnv({
+      REDIS_SENTINEL: 'true',
+      REDIS_SENTINEL1_HOST: 's',
+      REDIS_SENTINEL1_PORT: '26379',
+      REDIS_READ_FROM: 'Prefer-Replica',
+    });
+    expect(sentinel.options).toMatchObject({ readFrom: 'prefer-replica' });
+    const cluster = loadConfigFromEnv({
+      REDIS_CLUSTER: 'true',
+      REDIS_NODE1_HOST: 'n',
+      REDIS_NODE1_PORT: '7000',
+      REDIS_READ_FROM: 'replica',
+    });
+    expect(cluster.options).toMatchObject({ readFrom: 'replica', scaleReads: 'master' });
+    expect(issuesOf({ REDIS_READ_FROM: 'replica' })).toEqual([
+      { variable: 'REDIS_READ_FROM', message: expect.stringContaining('REDIS_SENTINEL=true') },
+    ]);
+    expect(loadConfigFromEnv({ REDIS_READ_FROM: 'master' }).type).toBe('single');
+  });
+
+  it('rejects an unknown REDIS_READ_FROM and a conflict with REDIS_CLUSTER_SCALE_READS', () => {
+    const base = { REDIS_CLUSTER: 'true', REDIS_NODE1_HOST: 'n', REDIS_NODE1_PORT: '7000' };
+    expect(issuesOf({ ...base, REDIS_READ_FROM: 'slaves' })).toEqual([
+      { variable: 'REDIS_READ_FROM', message: expect.stringContaining("'prefer-replica'") },
+    ]);
+    expect(
+      issuesOf({ ...base, REDIS_READ_FROM: 'replica', REDIS_CLUSTER_SCALE_READS: 'slave' }),
+    ).toEqual([{ variable: 'REDIS_READ_FROM', message: expect.stringContaining('not both') }]);
   });
 });

@@ -29,6 +29,8 @@ const commonVariables = [
   ['REDIS_LAZY_CONNECT', 'lazyConnect', 'boolean'],
   ['REDIS_MAX_LOADING_TIMEOUT', 'maxLoadingTimeoutMs', 'integer'],
   ['REDIS_USERNAME', 'username', 'text'],
+  ['REDIS_WAIT_REPLICAS', 'waitReplicas', 'integer'],
+  ['REDIS_WAIT_TIMEOUT', 'waitTimeoutMs', 'integer'],
 ] as const;
 
 const clusterVariables = [
@@ -37,6 +39,7 @@ const clusterVariables = [
   ['REDIS_CLUSTER_RETRY_DELAY_ON_CLUSTER_DOWN', 'retryDelayOnClusterDownMs', 'integer'],
   ['REDIS_CLUSTER_RETRY_DELAY_ON_FAILOVER', 'retryDelayOnFailoverMs', 'integer'],
   ['REDIS_CLUSTER_ENABLE_OFFLINE_QUEUE', 'enableOfflineQueue', 'boolean'],
+  ['REDIS_READ_FROM', 'readFrom', 'lowercase'],
 ] as const;
 
 const sentinelVariables = [
@@ -44,6 +47,7 @@ const sentinelVariables = [
   ['REDIS_DB', 'db', 'integer'],
   ['REDIS_SENTINEL_RETRY_DELAY_ON_FAILOVER', 'retryDelayOnFailoverMs', 'integer'],
   ['REDIS_SENTINEL_RETRY_DELAY_ON_CLUSTER_DOWN', 'retryDelayOnClusterDownMs', 'integer'],
+  ['REDIS_READ_FROM', 'readFrom', 'lowercase'],
 ] as const;
 
 type Kind = 'integer' | 'boolean' | 'text' | 'lowercase' | 'retries';
@@ -293,6 +297,13 @@ function buildInput(
     reader.read(options, 'options', 'port', 'REDIS_PORT', 'integer');
     reader.read(options, 'options', 'db', 'REDIS_DB', 'integer');
     rediss = readUrl(reader, options);
+    const readFrom = reader.text('REDIS_READ_FROM');
+    if (readFrom !== undefined && readFrom.toLowerCase() !== 'master') {
+      reader.issue(
+        'REDIS_READ_FROM',
+        'reads from replicas need replicas: set REDIS_SENTINEL=true or REDIS_CLUSTER=true, or unset REDIS_READ_FROM (a single server is its own master)',
+      );
+    }
   } else if (type === 'cluster') {
     const hadIssues = reader.issues.length;
     options.nodes = reader.addresses('NODE', 'options.nodes', 'node');
@@ -341,10 +352,12 @@ function buildInput(
  *   `_RETRY_DELAY_ON_FAILOVER`, `_ENABLE_OFFLINE_QUEUE`.
  * - sentinel: `REDIS_SENTINEL<n>_HOST` + `_PORT`, `REDIS_MASTER_NAME`, `REDIS_DB`,
  *   `REDIS_SENTINEL_RETRY_DELAY_ON_FAILOVER`, `REDIS_SENTINEL_RETRY_DELAY_ON_CLUSTER_DOWN`.
+ * - cluster and sentinel: `REDIS_READ_FROM` (master, replica, prefer-replica).
  * - all: `REDIS_USERNAME`, `REDIS_PASSWORD`, `REDIS_CONNECT_TIMEOUT`, `REDIS_COMMAND_TIMEOUT`,
  *   `REDIS_FAMILY`, `REDIS_KEEP_ALIVE`, `REDIS_NO_DELAY`, `REDIS_CONNECTION_NAME`,
  *   `REDIS_ENABLE_READY_CHECK`, `REDIS_MAX_RETRIES_PER_REQUEST` (or `null`),
- *   `REDIS_LAZY_CONNECT`, `REDIS_MAX_LOADING_TIMEOUT`, and TLS: `REDIS_TLS`,
+ *   `REDIS_LAZY_CONNECT`, `REDIS_MAX_LOADING_TIMEOUT`, the write fence `REDIS_WAIT_REPLICAS` /
+ *   `REDIS_WAIT_TIMEOUT`, and TLS: `REDIS_TLS`,
  *   `REDIS_TLS_SERVERNAME`, `REDIS_TLS_REJECT_UNAUTHORIZED`, `REDIS_TLS_CA` / `_CERT` / `_KEY`
  *   (file paths). With `REDIS_TLS` unset, TLS is on when the URL is rediss:// or any
  *   `REDIS_TLS_*` variable is set.

@@ -144,7 +144,34 @@ const commonShape = {
   lazyConnect: booleanSchema.default(true),
   maxLoadingTimeoutMs: delaySchema.default(10_000),
   tls: tlsSchema,
+  waitReplicas: integer(
+    'must be an integer >= 0 (replicas that must confirm each write; 0 turns the fence off)',
+    0,
+  ).default(0),
+  waitTimeoutMs: integer('must be an integer number of milliseconds >= 1', 1).default(1_000),
 };
+
+const readFromSchema = z.enum(['master', 'replica', 'prefer-replica'], {
+  error: "must be 'master', 'replica' or 'prefer-replica'",
+});
+
+/**
+ * The write fence waits up to `waitTimeoutMs` after the reply, inside the command deadline: a
+ * wait as long as the deadline would turn every unconfirmed write into a timeout instead.
+ */
+function checkWriteFence(
+  options: { waitReplicas: number; waitTimeoutMs: number; commandTimeoutMs: number },
+  context: z.RefinementCtx,
+): void {
+  if (options.waitReplicas === 0 || options.commandTimeoutMs === 0) return;
+  if (options.waitTimeoutMs >= options.commandTimeoutMs) {
+    context.addIssue({
+      code: 'custom',
+      path: ['waitTimeoutMs'],
+      message: `must be shorter than commandTimeoutMs (${options.commandTimeoutMs} ms), which bounds the write and its confirmation together; lower it or raise the command timeout`,
+    });
+  }
+}
 
 const singleSchema = z.strictObject({
   type: z.literal('single'),
@@ -157,6 +184,7 @@ const singleSchema = z.strictObject({
     })
     // prefault: an absent `options` is parsed as {}, so every default applies.
     .prefault({})
+    .superRefine(checkWriteFence)
     .transform(compact),
 });
 
@@ -174,12 +202,24 @@ const clusterSchema = z.strictObject({
       maxRedirections: integer('must be an integer >= 0', 0).default(16),
       retryDelayOnClusterDownMs: delaySchema.default(300),
       retryDelayOnFailoverMs: delaySchema.default(100),
-      enableOfflineQueue: booleanSchema.default(false),
+      enableOfflineQueue: booleanSchema.default(true),
       natMap: z
         .record(z.string(), addressSchema, {
           error: "must map announced 'host:port' strings to { host, port }",
         })
         .optional(),
+      readFrom: readFromSchema.optional(),
+    })
+    .superRefine((options, context) => {
+      checkWriteFence(options, context);
+      if (options.readFrom !== undefined && options.scaleReads !== 'master') {
+        context.addIssue({
+          code: 'custom',
+          path: ['readFrom'],
+          message:
+            "set either readFrom or scaleReads, not both (readFrom 'replica' is scaleReads 'slave')",
+        });
+      }
     })
     .transform(compact),
 });
@@ -198,7 +238,9 @@ const sentinelSchema = z.strictObject({
       sentinelPassword: optionalSecretSchema,
       retryDelayOnFailoverMs: delaySchema.default(100),
       retryDelayOnClusterDownMs: delaySchema.default(300),
+      readFrom: readFromSchema.default('master'),
     })
+    .superRefine(checkWriteFence)
     .transform(compact),
 });
 

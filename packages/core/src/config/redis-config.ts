@@ -50,7 +50,15 @@ export interface CommonOptions {
   connectionName?: string;
   /** Wait until the server has loaded its dataset before sending commands. Default true. */
   enableReadyCheck: boolean;
-  /** Retries of one command across reconnects; null retries forever. Default 3. */
+  /**
+   * How many times a command that was already written to a server is written again after its
+   * connection is lost before the reply (a failover, a dropped socket). A command that is only
+   * waiting for a connection is never failed by this count: that wait is bounded by
+   * `commandTimeoutMs` alone, so a failover shorter than the deadline surfaces no error. 0 never
+   * resends (at most once); null resends until the deadline. Default 3. Gotcha: with
+   * `commandTimeoutMs: 0` (no deadline) it keeps ioredis' meaning (reconnect attempts a queued
+   * command survives), since nothing else would bound the wait.
+   */
   maxRetriesPerRequest: number | null;
   /** Connect on first command instead of at creation. Default true. */
   lazyConnect: boolean;
@@ -58,7 +66,24 @@ export interface CommonOptions {
   maxLoadingTimeoutMs: number;
   /** TLS settings; present means TLS is on. */
   tls?: TlsOptions;
+  /**
+   * Write fence: replicas that must confirm each write (`WAIT`) before it is reported done.
+   * A write they do not confirm within `waitTimeoutMs` (or whose confirmation spans the start
+   * of a failover) fails with `WriteNotConfirmedError` instead of a silent acknowledgement.
+   * 0 turns the fence off. Default 0.
+   */
+  waitReplicas: number;
+  /** How long one write waits for its replica confirmations, in ms (`WAIT`'s timeout). Default 1 000. */
+  waitTimeoutMs: number;
 }
+
+/**
+ * Where read-only commands go on a topology with replicas: `'master'` (default, always
+ * current), `'replica'` (always a replica; reads wait for one while none is reachable), or
+ * `'prefer-replica'` (a reachable replica, else the master). Replica reads may be stale by the
+ * replication lag: a read right after a write may not see it.
+ */
+export type ReadFrom = 'master' | 'replica' | 'prefer-replica';
 
 /** One Redis server. */
 export interface SingleOptions extends CommonOptions {
@@ -82,10 +107,20 @@ export interface ClusterOptions extends CommonOptions {
   retryDelayOnClusterDownMs: number;
   /** Wait before retrying after a failover (TRYAGAIN, connection lost). Default 100. */
   retryDelayOnFailoverMs: number;
-  /** Queue commands while no node is reachable. Default false: fail fast instead. */
+  /**
+   * Queue commands while the cluster reconnects (every node lost at once: a network blip,
+   * connections killed) instead of failing them at once. Queued commands still fail at their
+   * deadline (`commandTimeoutMs`), so the wait is bounded. Default true; false fails every
+   * command issued while the cluster is not ready, which opens the breaker on a blip.
+   */
   enableOfflineQueue: boolean;
   /** Rewrites of the addresses the cluster announces (NAT, Docker), keyed by `host:port`. */
   natMap?: Record<string, Address>;
+  /**
+   * Where read-only commands go (see {@link ReadFrom}). Absent: `scaleReads` decides. Set it
+   * or `scaleReads`, not both.
+   */
+  readFrom?: ReadFrom;
 }
 
 /** A master found through Redis Sentinel. */
@@ -104,6 +139,8 @@ export interface SentinelOptions extends CommonOptions {
   retryDelayOnFailoverMs: number;
   /** Wait before retrying when the server reports CLUSTERDOWN. Default 300. */
   retryDelayOnClusterDownMs: number;
+  /** Where read-only commands go (see {@link ReadFrom}). Default `'master'`. */
+  readFrom: ReadFrom;
 }
 
 /**
@@ -151,6 +188,8 @@ export interface CommonOptionsInput {
   maxLoadingTimeoutMs?: number | undefined;
   /** `true` is TLS with default settings; `false` or absent is no TLS. */
   tls?: TlsOptionsInput | boolean | undefined;
+  waitReplicas?: number | undefined;
+  waitTimeoutMs?: number | undefined;
 }
 
 /** {@link SingleOptions} as accepted by `defineConfig`. */
@@ -169,6 +208,7 @@ export interface ClusterOptionsInput extends CommonOptionsInput {
   retryDelayOnFailoverMs?: number | undefined;
   enableOfflineQueue?: boolean | undefined;
   natMap?: Record<string, Address> | undefined;
+  readFrom?: ReadFrom | undefined;
 }
 
 /** {@link SentinelOptions} as accepted by `defineConfig`. */
@@ -180,6 +220,7 @@ export interface SentinelOptionsInput extends CommonOptionsInput {
   sentinelPassword?: SecretInput | undefined;
   retryDelayOnFailoverMs?: number | undefined;
   retryDelayOnClusterDownMs?: number | undefined;
+  readFrom?: ReadFrom | undefined;
 }
 
 /**

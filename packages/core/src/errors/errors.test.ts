@@ -2,11 +2,13 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from './auth-error.js';
 import { CircuitOpenError } from './circuit-open-error.js';
+import { CommandRetriesExhaustedError } from './command-retries-exhausted-error.js';
 import { CommandTimeoutError } from './command-timeout-error.js';
 import { ConfigError } from './config-error.js';
 import { ConnectionClosedError } from './connection-closed-error.js';
 import { CrossSlotError } from './cross-slot-error.js';
 import { RedGridError } from './redgrid-error.js';
+import { WriteNotConfirmedError } from './write-not-confirmed-error.js';
 
 const cases = [
   [
@@ -26,6 +28,18 @@ const cases = [
     CommandTimeoutError,
     () => new CommandTimeoutError({ command: 'GET', timeoutMs: 5 }),
     'ERR_COMMAND_TIMEOUT',
+  ],
+  [
+    'CommandRetriesExhaustedError',
+    CommandRetriesExhaustedError,
+    () => new CommandRetriesExhaustedError({ command: 'INCR', maxRetries: 3 }),
+    'ERR_COMMAND_RETRIES_EXHAUSTED',
+  ],
+  [
+    'WriteNotConfirmedError',
+    WriteNotConfirmedError,
+    () => new WriteNotConfirmedError({ command: 'SET', replicasRequired: 1, reason: 'failover' }),
+    'ERR_WRITE_NOT_CONFIRMED',
   ],
   ['AuthError', AuthError, () => new AuthError(), 'ERR_AUTH'],
   [
@@ -130,5 +144,43 @@ describe('AuthError', () => {
     const error = new AuthError();
     expect(error.message).toContain('REDIS_PASSWORD');
     expect(inspect(error)).toContain('ERR_AUTH');
+  });
+});
+
+describe('CommandRetriesExhaustedError', () => {
+  it('names the command, the limit and the variable that sets it', () => {
+    const error = new CommandRetriesExhaustedError({ command: 'INCR', maxRetries: 2 });
+    expect(error.command).toBe('INCR');
+    expect(error.maxRetries).toBe(2);
+    expect(error.message).toContain('3 times');
+    expect(error.message).toContain('REDIS_MAX_RETRIES_PER_REQUEST=2');
+  });
+});
+
+describe('WriteNotConfirmedError', () => {
+  it('says why, per reason, and names the variable to change', () => {
+    const timeout = new WriteNotConfirmedError({
+      command: 'SET',
+      replicasRequired: 2,
+      replicasConfirmed: 1,
+      reason: 'timeout',
+    });
+    expect(timeout.message).toContain('1 of 2');
+    expect(timeout.message).toContain('REDIS_WAIT_REPLICAS');
+    expect(timeout.replicasConfirmed).toBe(1);
+    const failover = new WriteNotConfirmedError({
+      command: 'HSET',
+      replicasRequired: 1,
+      reason: 'failover',
+    });
+    expect(failover.reason).toBe('failover');
+    expect(failover.replicasConfirmed).toBeUndefined();
+    expect(failover.message).toContain('failover');
+    const lost = new WriteNotConfirmedError({
+      command: 'DEL',
+      replicasRequired: 1,
+      reason: 'connection-lost',
+    });
+    expect(lost.message).toContain('lost its connection');
   });
 });

@@ -77,18 +77,28 @@ return { tonumber(hits), redis.call('PTTL', KEYS[1]) }`,
   },
 });
 
-// Never below zero and never creates a key (a decrement after the window ended is dropped).
+// Never below zero. On a key with no count it opens a window with a count of 0, as
+// express-rate-limit's MemoryStore does (its decrement creates the client): a later hit then
+// counts in that window, and `get` sees it.
 const decrementScript = defineScript<number>({
   name: 'express-rate-limit-decrement',
   numberOfKeys: 1,
   lua: `local hits = tonumber(redis.call('GET', KEYS[1]))
-if hits and hits > 0 then return redis.call('DECR', KEYS[1]) end
+if not hits then
+  redis.call('SET', KEYS[1], 0, 'PX', ARGV[1])
+  return 0
+end
+if hits > 0 then return redis.call('DECR', KEYS[1]) end
 return 0`,
   parseReply: (reply) => Number(reply),
-  memory: (store, keys) => {
+  memory: (store, keys, args) => {
     const key = keys[0] ?? '';
-    const hits = Number(store.get(key) ?? 0);
-    return hits > 0 ? store.increment(key, { by: -1 }) : 0;
+    const value = store.get(key);
+    if (value === undefined) {
+      store.set(key, 0, { ttlMs: Number(args[0]) });
+      return 0;
+    }
+    return Number(value) > 0 ? store.increment(key, { by: -1 }) : 0;
   },
 });
 
@@ -103,8 +113,11 @@ function resetTime(ttlMs: number, nowMs: number): Date | undefined {
 
 /**
  * A store for `express-rate-limit` (its v7/v8 `Store` interface; tested with v8): switch an existing limiter to Redis — one
- * shared count across every instance — by changing only its `store` option. Each hit is one
- * atomic script (INCR and the window's TTL together). While Redis is down the counts continue
+ * shared count across every instance — by changing only its `store` option. It answers what
+ * express-rate-limit's own `MemoryStore` answers (a fixed window from the first hit; `get`,
+ * `increment`, `decrement`, `resetKey`, `resetAll` alike; `resetTime` from this process's clock
+ * plus the window's remaining time in Redis). Each hit is one atomic script (INCR and the
+ * window's TTL together). While Redis is down the counts continue
  * in memory (per process, starting from zero) instead of failing every request, and resume in
  * Redis when it answers again; `degraded` and `stats()` say which one is counting.
  *
@@ -181,14 +194,25 @@ export class ExpressRateLimitStore {
     return { totalHits: value[0], resetTime: resetTime(value[1], now) };
   }
 
-  /** Takes one hit back (`skipSuccessfulRequests` / `skipFailedRequests`); never below zero. */
+  /**
+   * Takes one hit back (`skipSuccessfulRequests` / `skipFailedRequests`); never below zero. On a
+   * key without a count it opens a window with 0 hits, like express-rate-limit's MemoryStore.
+   */
   async decrement(key: string): Promise<void> {
-    await this.store.runScript(decrementScript, [this.prefix + key]);
+    await this.store.runScript(decrementScript, [this.prefix + key], [this.#windowMs]);
   }
 
   /** Forgets `key`'s count. */
   async resetKey(key: string): Promise<void> {
     await this.store.delete(this.prefix + key);
+  }
+
+  /**
+   * Forgets every count under this store's prefix (SCAN over every cluster master): give each
+   * limiter its own prefix, or this resets the others too.
+   */
+  async resetAll(): Promise<void> {
+    await this.store.deleteByPrefix(this.prefix);
   }
 
   /** Counters of the underlying store: operations served by Redis and by memory, outages. */

@@ -1,5 +1,5 @@
 import type { RedisConnection } from '@redgrid/connection';
-import { CircuitOpenError, CrossSlotError, keySlot } from '@redgrid/core';
+import { CircuitOpenError, CrossSlotError, keySlot, TypedEmitter } from '@redgrid/core';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { WrongTypeError } from '../errors/wrong-type-error.js';
 import { ENTRY_OVERHEAD_BYTES } from '../memory/estimate-size.js';
@@ -158,12 +158,6 @@ interface JournalEntry {
   atMs: number;
 }
 
-interface Listeners {
-  degraded: Set<ResilientStoreEvents['degraded']>;
-  recovered: Set<ResilientStoreEvents['recovered']>;
-  error: Set<ResilientStoreEvents['error']>;
-}
-
 const REPLAY_CONCURRENCY = 32;
 const DELETE_BATCH = 500;
 const MAX_PREFIX_CLEARS = 1_000;
@@ -217,11 +211,7 @@ export class ResilientStore {
   readonly #maxJournalEntries: number;
   readonly #tombstoneTtlMs: number;
   readonly #versioned: boolean;
-  readonly #listeners: Listeners = {
-    degraded: new Set(),
-    recovered: new Set(),
-    error: new Set(),
-  };
+  readonly #events = new TypedEmitter<ResilientStoreEvents>({ name: 'a resilient store' });
   #degraded = false;
   #degradedSinceMs = 0;
   #recovering = false;
@@ -291,17 +281,14 @@ export class ResilientStore {
 
   /**
    * Subscribes to `degraded`, `recovered` or `error`; returns the unsubscribe function.
-   * Listeners run synchronously; an exception thrown by one is ignored.
+   * Listeners run synchronously; one that throws never changes the result of the call that
+   * emitted the event (see `TypedEmitter` in @redgrid/core).
    */
   on<E extends keyof ResilientStoreEvents>(
     event: E,
     listener: ResilientStoreEvents[E],
   ): () => void {
-    const set = this.#listeners[event] as Set<ResilientStoreEvents[E]>;
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-    };
+    return this.#events.on(event, listener);
   }
 
   /** The string at `key`, or null. */
@@ -602,9 +589,7 @@ export class ResilientStore {
     this.#unsubscribeBreaker = undefined;
     if (this.#ownsMemory) this.memory.dispose();
     this.#journal.clear();
-    this.#listeners.degraded.clear();
-    this.#listeners.recovered.clear();
-    this.#listeners.error.clear();
+    this.#events.clear();
   }
 
   // --- routing ---------------------------------------------------------------------------
@@ -894,12 +879,6 @@ export class ResilientStore {
     event: E,
     ...args: Parameters<ResilientStoreEvents[E]>
   ): void {
-    for (const listener of this.#listeners[event]) {
-      try {
-        (listener as (...values: Parameters<ResilientStoreEvents[E]>) => void)(...args);
-      } catch {
-        // A listener's failure must not break the store's callers.
-      }
-    }
+    this.#events.emit(event, ...args);
   }
 }

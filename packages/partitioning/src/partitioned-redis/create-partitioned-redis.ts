@@ -3,7 +3,13 @@ import {
   createConnection,
   type RedisConnection,
 } from '@redgrid/connection';
-import { ConfigError, type ConfigIssue, defineConfig, type RedisConfig } from '@redgrid/core';
+import {
+  ConfigError,
+  type ConfigIssue,
+  defineConfig,
+  type RedisConfig,
+  TypedEmitter,
+} from '@redgrid/core';
 import type { Cluster, Redis } from 'ioredis';
 import { computeDistributionStats } from '../distribution/distribution-stats.js';
 import { ClusterModeError } from '../errors/cluster-mode-error.js';
@@ -60,8 +66,6 @@ interface NodeHandle {
   /** Opened by this instance (closed by it). */
   readonly owned: boolean;
 }
-
-type Listener = (argument: never) => void;
 
 const clusterRedisCliHint =
   'the cluster places keys by hash slot: rebalance with `redis-cli --cluster rebalance <host>:<port> --cluster-use-empty-masters` after adding a master (`redis-cli --cluster add-node <new>:<port> <existing>:<port>`), or move slots with `redis-cli --cluster reshard <host>:<port> --cluster-from <id> --cluster-to <id> --cluster-slots <n> --cluster-yes`; see the @redgrid/partitioning README';
@@ -130,7 +134,7 @@ async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<Pi
 class PartitionedRedisImpl implements PartitionedRedis {
   readonly mode: 'partitioned' | 'cluster';
   readonly #handles = new Map<string, NodeHandle>();
-  readonly #events = new Map<keyof PartitionedRedisEvents, Set<Listener>>();
+  readonly #events = new TypedEmitter<PartitionedRedisEvents>({ name: 'a partitioned Redis' });
   readonly #locks = new KeyLocks();
   readonly #connectionOptions: ConnectionOptions | undefined;
   readonly #hotThreshold: number | undefined;
@@ -870,29 +874,14 @@ class PartitionedRedisImpl implements PartitionedRedis {
     event: E,
     listener: PartitionedRedisEvents[E],
   ): () => void {
-    let listeners = this.#events.get(event);
-    if (!listeners) {
-      listeners = new Set();
-      this.#events.set(event, listeners);
-    }
-    const stored = listener as Listener;
-    listeners.add(stored);
-    return () => {
-      this.#events.get(event)?.delete(stored);
-    };
+    return this.#events.on(event, listener);
   }
 
   #emit<E extends keyof PartitionedRedisEvents>(
     event: E,
-    argument: Parameters<PartitionedRedisEvents[E]>[0],
+    ...args: Parameters<PartitionedRedisEvents[E]>
   ): void {
-    for (const listener of this.#events.get(event) ?? []) {
-      try {
-        (listener as unknown as (value: typeof argument) => void)(argument);
-      } catch {
-        // A listener's failure must not break the migration it observes.
-      }
-    }
+    this.#events.emit(event, ...args);
   }
 
   async close(options: { timeoutMs?: number } = {}): Promise<void> {

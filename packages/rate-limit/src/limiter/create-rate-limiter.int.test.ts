@@ -43,6 +43,22 @@ async function evalshaCalls(): Promise<number> {
   return Number(match?.[1] ?? 0);
 }
 
+describe('sliding-log reset', () => {
+  it('is the window, not a ms more: one check, and concurrent checks decided in one script run', async () => {
+    const limiter = limiterFor({ algorithm: 'sliding-log', limit: 20, windowMs: 1_000 });
+    const first = await limiter.check('reset');
+    expect(first.resetMs).toBe(1_000);
+    // Issued in one tick, these share one script run and one server time.
+    const batch = await Promise.all(Array.from({ length: 10 }, () => limiter.check('reset')));
+    for (const result of batch) {
+      expect(result.allowed).toBe(true);
+      expect(result.resetMs).toBeLessThanOrEqual(1_000);
+      expect(Math.ceil(result.resetMs / 1000)).toBe(1);
+    }
+    limiter.dispose();
+  });
+});
+
 describe('every algorithm', () => {
   it.each(RATE_LIMIT_ALGORITHMS)(
     '%s allows the limit, then rejects with a retry time',

@@ -1,6 +1,6 @@
 import { CircuitOpenError, ConfigError } from '@redgrid/core';
 import type { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from './create-rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
@@ -126,6 +126,28 @@ describe('failure policy', () => {
     });
     await expect(target.check('k')).rejects.toBe(wrongType);
     expect(target.stats().degraded).toBe(false);
+  });
+
+  it('a listener that throws changes no result: degraded and recovered checks still answer', async () => {
+    let down = true;
+    const client = fakeClient({ next: () => (down ? refused() : allowedReply()) });
+    const target = limiter(client, { limit: 10 });
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      target.on('degraded', () => {
+        throw new Error('listener bug');
+      });
+      target.on('recovered', () => {
+        throw new Error('listener bug');
+      });
+      expect(await target.check('k')).toMatchObject({ allowed: true, degraded: true });
+      down = false;
+      expect(await target.check('k')).toMatchObject({ allowed: true, degraded: false });
+      // Reported, once per event, rather than thrown into check().
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves the degraded state on the first answer from Redis and drops the memory counts', async () => {

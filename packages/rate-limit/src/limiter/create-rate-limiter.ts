@@ -1,4 +1,10 @@
-import { CircuitOpenError, ConfigError, type ConfigIssue, CrossSlotError } from '@redgrid/core';
+import {
+  CircuitOpenError,
+  ConfigError,
+  type ConfigIssue,
+  CrossSlotError,
+  TypedEmitter,
+} from '@redgrid/core';
 import { MemoryStore } from '@redgrid/fallback';
 import type {
   CheckMode,
@@ -136,10 +142,7 @@ class RedisRateLimiter implements RateLimiter {
   readonly #expectedInstances: number;
   readonly #memoryProfiles = new WeakMap<LimitProfile, LimitProfile>();
   readonly #profiles = new Map<string, LimitProfile>();
-  readonly #listeners = {
-    degraded: new Set<RateLimiterEvents['degraded']>(),
-    recovered: new Set<RateLimiterEvents['recovered']>(),
-  };
+  readonly #events = new TypedEmitter<RateLimiterEvents>({ name: 'a rate limiter' });
   #memory: MemoryCheckEngine | undefined;
   #ownsMemory = false;
   #degradedSince: number | undefined;
@@ -270,9 +273,7 @@ class RedisRateLimiter implements RateLimiter {
   }
 
   on<E extends keyof RateLimiterEvents>(event: E, listener: RateLimiterEvents[E]): () => void {
-    const set = this.#listeners[event] as Set<RateLimiterEvents[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#events.on(event, listener);
   }
 
   stats(): RateLimiterStats {
@@ -287,8 +288,7 @@ class RedisRateLimiter implements RateLimiter {
     this.#blockCache?.clear();
     if (this.#memory && this.#ownsMemory) this.#memory.store.dispose();
     this.#memory = undefined;
-    this.#listeners.degraded.clear();
-    this.#listeners.recovered.clear();
+    this.#events.clear();
   }
 
   // --- one key ---------------------------------------------------------------------------
@@ -460,9 +460,7 @@ class RedisRateLimiter implements RateLimiter {
     if (this.#degradedSince === undefined) {
       this.#degradedSince = Date.now();
       this.#stats.outages++;
-      for (const listener of this.#listeners.degraded) {
-        listener({ error, policy: this.failurePolicy });
-      }
+      this.#events.emit('degraded', { error, policy: this.failurePolicy });
     }
     if (this.failurePolicy === 'open' || this.failurePolicy === 'closed') {
       const allowed = this.failurePolicy === 'open' || mode === 'refund';
@@ -535,7 +533,7 @@ class RedisRateLimiter implements RateLimiter {
     this.#degradedSince = undefined;
     // Counts kept in memory during the outage are this instance's alone: drop them.
     this.#memory?.store.clear();
-    for (const listener of this.#listeners.recovered) listener({ outageMs });
+    this.#events.emit('recovered', { outageMs });
   }
 
   // --- block cache -----------------------------------------------------------------------

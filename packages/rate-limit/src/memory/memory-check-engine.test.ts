@@ -96,6 +96,23 @@ describe('MemoryCheckEngine', () => {
     expect(admitted.length).toBeGreaterThanOrEqual(3 * 6);
   });
 
+  it('sliding-log reports the full window as reset, never a ms more, for hits at one instant', () => {
+    const target = engine();
+    const limit = profile('sliding-log', 5, 1_000);
+    const resets = [];
+    for (let index = 0; index < 3; index++) {
+      resets.push(decide(target, [check(limit, 'reset')]).limits[0]?.resetMs);
+    }
+    expect(resets).toEqual([1_000, 1_000, 1_000]);
+    now += 250;
+    expect(decide(target, [check(limit, 'reset')]).limits[0]?.resetMs).toBe(1_000);
+    expect(decide(target, [check(limit, 'reset', 3)]).limits[0]).toMatchObject({
+      allowed: false,
+      resetMs: 1_000,
+      retryAfterMs: 750,
+    });
+  });
+
   it('sliding-window weighs the previous window by its overlap', () => {
     const target = engine();
     const windowMs = 1_000;

@@ -320,13 +320,10 @@ export class MemoryCheckEngine implements CheckEngine {
     const { limit, windowMs } = profile;
     const entries = this.#logEntries(stateKey, windowMs, now);
     const used = entries.length;
-    const newest = entries.at(-1) ?? now;
+    // Entries are the times units were counted (several may share one), never decreasing.
+    const at = Math.max(now, entries.at(-1) ?? now);
     const write = () => {
-      let at = Math.max(now, newest + 0.001);
-      for (let index = 0; index < cost; index++) {
-        entries.push(at);
-        at += 0.001;
-      }
+      for (let index = 0; index < cost; index++) entries.push(at);
       this.#store.set(stateKey, entries, {
         ttlMs: Math.max(1, duration(at - now + windowMs)),
       });
@@ -335,7 +332,7 @@ export class MemoryCheckEngine implements CheckEngine {
       return {
         allowed: true,
         remaining: limit - used - cost,
-        resetMs: duration(Math.max(now, newest + 0.001) + windowMs - now),
+        resetMs: duration(at + windowMs - now),
         retryAfterMs: 0,
         write,
       };
@@ -346,7 +343,7 @@ export class MemoryCheckEngine implements CheckEngine {
     return {
       allowed: false,
       remaining: limit - Math.min(limit, used),
-      resetMs: used > 0 ? duration(newest + windowMs - now) : 0,
+      resetMs: used > 0 ? duration((entries.at(-1) ?? now) + windowMs - now) : 0,
       retryAfterMs: Math.max(1, duration(retry)),
       write,
     };

@@ -146,16 +146,19 @@ local function slidingWindow(op, key, limit, window, cost, burst, index, current
   return false, remaining, reset, max(1, duration(retry)), index, current, previous
 end
 
--- One sorted-set entry per unit; score and member are the entry's time. Entries are strictly
--- increasing a microsecond apart, so members stay unique even within one microsecond or after
--- a clock step back.
-local function slidingLog(op, key, limit, window, cost, burst, newest)
+-- One sorted-set entry per unit. The score is when the unit was counted (never below the
+-- newest score, so scores keep the insertion order even after a clock step back); the member
+-- only has to be unique: a time a microsecond after the newest member, zero-padded so that
+-- members of equal score sort in insertion order. Times reported come from scores alone, so
+-- units counted in the same microsecond (a batch) all report the full window, not a ms more.
+local function slidingLog(op, key, limit, window, cost, burst, newest, newestMember)
   if op == 1 then
-    local at = max(now, newest + 0.001)
+    local score = max(now, newest)
+    local at = max(now, newestMember + 0.001)
     local args = {}
     for i = 1, cost do
-      args[#args + 1] = at
-      args[#args + 1] = at
+      args[#args + 1] = score
+      args[#args + 1] = string.format('%020.3f', at)
       at = at + 0.001
       if #args >= 2000 then
         call('ZADD', key, unpack(args))
@@ -165,8 +168,8 @@ local function slidingLog(op, key, limit, window, cost, burst, newest)
     if #args > 0 then call('ZADD', key, unpack(args)) end
     -- The key must outlive its newest entry by a window; refreshed (to two windows) only when
     -- short, since an expiry write costs more than reading it.
-    if call('PTTL', key) < at - now + window then
-      call('PEXPIRE', key, max(1, duration(at - now + 2 * window)))
+    if call('PTTL', key) < score - now + window then
+      call('PEXPIRE', key, max(1, duration(score - now + 2 * window)))
     end
     return
   end
@@ -179,10 +182,13 @@ local function slidingLog(op, key, limit, window, cost, burst, newest)
     newest = tonumber(call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
     return limit - min(limit, used), duration(newest + window - now)
   end
-  newest = now
-  if used > 0 then newest = tonumber(call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]) end
+  newest, newestMember = 0, 0
+  if used > 0 then
+    local last = call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    newestMember, newest = tonumber(last[1]) or 0, tonumber(last[2])
+  end
   if used + cost <= limit then
-    return true, limit - used - cost, duration(max(now, newest + 0.001) + window - now), 0, newest
+    return true, limit - used - cost, duration(max(now, newest) + window - now), 0, newest, newestMember
   end
   -- The oldest (used + cost - limit) entries must leave the window first.
   local need = max(1, min(used, used + cost - limit))
@@ -190,7 +196,7 @@ local function slidingLog(op, key, limit, window, cost, burst, newest)
   local retry = window
   if entry[2] then retry = tonumber(entry[2]) + window - now end
   local reset = (used > 0) and duration(newest + window - now) or 0
-  return false, limit - min(limit, used), reset, max(1, duration(retry)), newest
+  return false, limit - min(limit, used), reset, max(1, duration(retry)), newest, newestMember
 end
 
 -- State: tokens left (t) and when they were counted (u), plus when the key expires (e). The

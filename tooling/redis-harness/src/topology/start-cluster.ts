@@ -42,6 +42,8 @@ function positiveInteger(value: number, name: string, minimum: number): number {
 class LocalClusterTopology extends LocalTopology implements ClusterTopology {
   readonly #options: ClusterOptions;
   readonly #masterCount: number;
+  readonly #replicaCount: number;
+  readonly #nodeTimeoutMs: number;
   readonly #deadline: number;
 
   constructor(backend: LocalBackend, options: ClusterOptions) {
@@ -53,29 +55,35 @@ class LocalClusterTopology extends LocalTopology implements ClusterTopology {
       'replicasPerMaster',
       0,
     );
-    const nodeTimeoutMs = positiveInteger(options.nodeTimeoutMs ?? 1000, 'nodeTimeoutMs', 100);
+    this.#nodeTimeoutMs = positiveInteger(options.nodeTimeoutMs ?? 1000, 'nodeTimeoutMs', 100);
+    const emptyMasters = positiveInteger(options.emptyMasters ?? 0, 'emptyMasters', 0);
+    this.#replicaCount = this.#masterCount * replicasPerMaster;
     this.#deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-    const total = this.#masterCount * (1 + replicasPerMaster);
-    for (let index = 0; index < total; index++) {
-      const id = `node-${index + 1}`;
-      const member: RedisProcess = this.addProcess({
-        id,
-        kind: 'server',
-        busPortOffset,
-        preferredPort: options.preferredPorts?.[index],
-        renderConfig: (port) =>
-          renderServerConfig({
-            port,
-            dir: member.dir,
-            password: options.password,
-            aclUsers: options.aclUsers,
-            tls: this.resolvedTls,
-            cluster: { nodeTimeoutMs, busPort: port + busPortOffset },
-          }),
-        connection: () => ({ password: options.password, tls: this.clientTls }),
-        startTimeoutMs: options.startTimeoutMs ?? 60_000,
-      });
-    }
+    const total = this.#masterCount + this.#replicaCount + emptyMasters;
+    for (let index = 0; index < total; index++) this.#addMember(options.preferredPorts?.[index]);
+  }
+
+  /** Creates the process of the next node (`node-<n>`), not started yet. */
+  #addMember(preferredPort: number | undefined): RedisProcess {
+    const options = this.#options;
+    const member: RedisProcess = this.addProcess({
+      id: `node-${this.processes.length + 1}`,
+      kind: 'server',
+      busPortOffset,
+      preferredPort,
+      renderConfig: (port) =>
+        renderServerConfig({
+          port,
+          dir: member.dir,
+          password: options.password,
+          aclUsers: options.aclUsers,
+          tls: this.resolvedTls,
+          cluster: { nodeTimeoutMs: this.#nodeTimeoutMs, busPort: port + busPortOffset },
+        }),
+      connection: () => ({ password: options.password, tls: this.clientTls }),
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+    });
+    return member;
   }
 
   get startupNodes(): readonly Address[] {
@@ -116,6 +124,20 @@ class LocalClusterTopology extends LocalTopology implements ClusterTopology {
     const [first, ...others] = members;
     if (first === undefined) return;
     for (const member of others) await first.call(['CLUSTER', 'MEET', member.host, member.port]);
+    await this.#waitUntilAllKnown(this.#deadline - Date.now());
+    await Promise.all(
+      members
+        .slice(this.#masterCount, this.#masterCount + this.#replicaCount)
+        .map((member, index) => {
+          const masterId = ids[index % this.#masterCount];
+          return member.call(['CLUSTER', 'REPLICATE', masterId ?? '']);
+        }),
+    );
+  }
+
+  /** Waits until every node knows every other node (no handshake left). */
+  async #waitUntilAllKnown(timeoutMs: number): Promise<void> {
+    const members = this.processes.filter((member) => member.serving);
     await pollUntil(
       async () => {
         for (const member of members) {
@@ -125,24 +147,62 @@ class LocalClusterTopology extends LocalTopology implements ClusterTopology {
           const pending = entries.filter(
             (entry) => entry.flags.includes('handshake') || entry.flags.includes('noaddr'),
           );
-          if (entries.length !== members.length || pending.length > 0) {
-            return `${member.describe()} knows ${entries.length - pending.length} of ${members.length} nodes`;
+          const total = this.processes.length;
+          if (entries.length !== total || pending.length > 0) {
+            return `${member.describe()} knows ${entries.length - pending.length} of ${total} nodes`;
           }
         }
         return undefined;
       },
       {
-        timeoutMs: Math.max(1000, this.#deadline - Date.now()),
+        timeoutMs: Math.max(1000, timeoutMs),
         intervalMs: 50,
         what: 'cluster nodes meeting each other',
       },
     );
-    await Promise.all(
-      members.slice(this.#masterCount).map((member, index) => {
-        const masterId = ids[index % this.#masterCount];
-        return member.call(['CLUSTER', 'REPLICATE', masterId ?? '']);
-      }),
+  }
+
+  async addMaster(options: ReadyOptions = {}): Promise<RedisNode> {
+    this.assertNotStopped('add a master');
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const seed = this.processes.find((member) => member.serving);
+    if (seed === undefined)
+      throw new HarnessError('ERR_HARNESS_USAGE', 'No cluster node is running to meet.');
+    const member = this.#addMember(undefined);
+    await member.start();
+    // A distinct config epoch, as `#create` gives every node, so no collision has to be resolved.
+    await member.call(['CLUSTER', 'SET-CONFIG-EPOCH', this.processes.length]);
+    await seed.call(['CLUSTER', 'MEET', member.host, member.port]);
+    await this.#waitUntilAllKnown(deadline - Date.now());
+    await this.waitUntilReady({ timeoutMs: Math.max(1000, deadline - Date.now()) });
+    return member;
+  }
+
+  async removeNode(node: RedisNode, options: ReadyOptions = {}): Promise<void> {
+    this.assertNotStopped('remove a node');
+    const member = this.processOf(node);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const entries = parseClusterNodes(
+      expectString(await member.call(['CLUSTER', 'NODES']), `${member.id} CLUSTER NODES`),
     );
+    const myself = entries.find((entry) => entry.flags.includes('myself'));
+    if (myself === undefined)
+      throw new HarnessError('ERR_HARNESS_REPLY', `${member.describe()} has no myself entry.`);
+    if (myself.slots.length > 0) {
+      throw new HarnessError(
+        'ERR_HARNESS_USAGE',
+        `${member.describe()} still owns slots (${myself.slots.join(' ')}); move them away first.`,
+      );
+    }
+    // FORGET on every other node within the 60 s ban, then the node itself goes away.
+    const others = this.processes.filter((other) => other !== member && other.serving);
+    await Promise.all(others.map((other) => other.call(['CLUSTER', 'FORGET', myself.id])));
+    await member.kill();
+    member.releasePort();
+    this.processes.splice(this.processes.indexOf(member), 1);
+    await this.waitUntilReady({ timeoutMs: Math.max(1000, deadline - Date.now()) });
   }
 
   async waitUntilReady(options: ReadyOptions = {}): Promise<void> {

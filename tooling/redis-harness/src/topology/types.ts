@@ -124,6 +124,12 @@ export interface ClusterOptions extends CommonTopologyOptions {
   replicasPerMaster?: number;
   /** `cluster-node-timeout`, default 1000 ms so failovers take seconds, not the default 15 s. */
   nodeTimeoutMs?: number;
+  /**
+   * Extra masters that join the cluster owning no slot (after the replicas: `node-7`... with the
+   * defaults), as `redis-cli --cluster add-node` leaves them: what a rebalance with
+   * `--cluster-use-empty-masters` fills. Default 0.
+   */
+  emptyMasters?: number;
   /** Ports to use when all are free (one per node); otherwise random free ports. */
   preferredPorts?: readonly number[];
 }
@@ -144,6 +150,17 @@ export interface ClusterTopology extends Topology {
   replicas(): Promise<RedisNode[]>;
   /** The master that owns `slot` (0..16383) now. */
   masterFor(slot: number): Promise<RedisNode>;
+  /**
+   * Starts one more node (`node-<n>`), lets it meet the running cluster as a master without
+   * slots, and waits until the cluster is ready again. It appears in `nodes` and `env()`.
+   */
+  addMaster(options?: ReadyOptions): Promise<RedisNode>;
+  /**
+   * Removes a node that owns no slot (an emptied master, or a replica): CLUSTER FORGET on every
+   * other node, then SIGKILL; it leaves `nodes` and `env()` and its port is freed. Throws
+   * `ERR_HARNESS_USAGE` while it still owns slots.
+   */
+  removeNode(node: RedisNode, options?: ReadyOptions): Promise<void>;
   /**
    * `CLUSTER FAILOVER` on `replica` (default: the first replica), then waits until it is a
    * master and the whole cluster agrees and is ready again.

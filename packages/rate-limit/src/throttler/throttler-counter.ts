@@ -1,0 +1,361 @@
+import { createHash } from 'node:crypto';
+import { CircuitOpenError, ConfigError, type ConfigIssue } from '@redgrid/core';
+import { MemoryStore } from '@redgrid/fallback';
+import type { Cluster, Redis } from 'ioredis';
+import { RateLimitScriptError } from '../errors/rate-limit-script-error.js';
+import type { RateLimitConnection } from '../limiter/rate-limiter-options.js';
+import type { FailurePolicy, MemoryFallbackOptions } from '../policy/failure-policy.js';
+import { isStoreFailure } from '../policy/is-store-failure.js';
+import { throttlerKeys } from './throttler-keys.js';
+import { THROTTLER_LUA } from './throttler-lua.js';
+import {
+  decideThrottlerHit,
+  type ThrottlerHitParameters,
+  type ThrottlerRecord,
+} from './throttler-memory.js';
+
+/** One hit of {@link ThrottlerCounter.hit}: `@nestjs/throttler`'s `increment` arguments, in ms. */
+export interface ThrottlerHitOptions {
+  /** How long each hit counts, in ms (throttler's `ttl`). Fractions of a ms are rounded up. */
+  ttlMs: number;
+  /** Hits allowed within `ttlMs` (0 refuses every hit). */
+  limit: number;
+  /**
+   * How long a key that went over the limit is refused, in ms (throttler's `blockDuration`).
+   * 0 or less: no block, a hit over the limit is refused until the oldest counted hit expires.
+   */
+  blockDurationMs: number;
+  /** Throttler name: each name counts its own hits of the key. Default `'default'`. */
+  name?: string;
+}
+
+/** What {@link ThrottlerCounter.hit} decided. Durations in ms, whole. */
+export interface ThrottlerHit {
+  /** Hits counted for the name, this one included (one more than counted when refused without a block). */
+  readonly totalHits: number;
+  /** Until the key's reported window ends (throttler's reset header, in ms). */
+  readonly timeToExpireMs: number;
+  /** True when the hit must be refused. */
+  readonly isBlocked: boolean;
+  /** Until a refused key may pass again; 0 when not blocked. */
+  readonly timeToBlockExpireMs: number;
+  /** The clock the decision was made at: Redis `TIME`, or `Date.now()` when degraded. */
+  readonly decidedAtMs: number;
+  /** True when Redis could not answer and the failure policy decided (see `FailurePolicy`). */
+  readonly degraded: boolean;
+}
+
+/** Options of {@link createThrottlerCounter}. */
+export interface ThrottlerCounterOptions {
+  /** Where the hits live: a `RedisConnection` (or any `{ client }` of ioredis). */
+  connection: RateLimitConnection;
+  /** Start of every Redis key the counter writes; no braces. Default `'rl:'`. */
+  prefix?: string;
+  /** What to answer while Redis cannot. Default `memory`. See {@link FailurePolicy}. */
+  failurePolicy?: FailurePolicy;
+  /** Options of the `memory` policy (bounds, limit per instance). */
+  memory?: MemoryFallbackOptions;
+}
+
+/** Counters of a {@link ThrottlerCounter}, for metrics and health checks. */
+export interface ThrottlerCounterStats {
+  /** True from a store failure until Redis answers again. */
+  readonly degraded: boolean;
+  /** Hits decided by Redis. */
+  readonly redis: number;
+  /** Hits decided in memory (`memory` policy). */
+  readonly memory: number;
+  /** Hits let through uncounted (`open` policy). */
+  readonly open: number;
+  /** Hits refused uncounted (`closed` policy). */
+  readonly closed: number;
+  /** Times the counter became degraded. */
+  readonly outages: number;
+}
+
+/**
+ * Counts hits the way `@nestjs/throttler`'s in-memory storage does, in Redis: each hit counts
+ * for `ttlMs` after it was made; over the limit a key is blocked for `blockDurationMs`, and the
+ * first hit after the block starts the count again; the reported window (`timeToExpireMs`)
+ * starts at a key's first hit and restarts at the first hit after it ended. Created by
+ * {@link createThrottlerCounter}; `RedisThrottlerStorage` of `@redgrid/nestjs` is built on it.
+ */
+export interface ThrottlerCounter {
+  /** Counts one hit of `key` (non-empty) and says whether to refuse it. */
+  hit(key: string, options: ThrottlerHitOptions): Promise<ThrottlerHit>;
+  /** Counters, for metrics and health checks. */
+  stats(): ThrottlerCounterStats;
+  /** Releases the in-memory fallback (if the counter created it). Does not close the connection. */
+  dispose(): void;
+}
+
+type ScriptFunction = (this: Redis | Cluster, ...args: Array<string | number>) => Promise<unknown>;
+
+// The command name carries the script's hash: two versions of this package sharing one client
+// never overwrite each other's definition.
+const COMMAND_NAME = `redgridThrottler${createHash('sha1').update(THROTTLER_LUA).digest('hex').slice(0, 12)}`;
+const DEFAULT_PREFIX = 'rl:';
+const DEFAULT_NAME = 'default';
+const DEFAULT_MEMORY_ENTRIES = 100_000;
+const DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
+// What `closed` answers as the time to wait when the error does not say when Redis may be back.
+const CLOSED_RETRY_AFTER_MS = 1_000;
+const MAX_DURATION_MS = 10 * 365 * 24 * 3_600_000;
+
+function scriptFunction(client: Redis | Cluster): ScriptFunction {
+  const commands = client as unknown as Record<string, unknown>;
+  // ioredis sends EVAL once per socket, then EVALSHA, and reloads the script on NOSCRIPT.
+  if (typeof commands[COMMAND_NAME] !== 'function') {
+    client.defineCommand(COMMAND_NAME, { numberOfKeys: 2, lua: THROTTLER_LUA });
+  }
+  const fn = commands[COMMAND_NAME];
+  if (typeof fn !== 'function') {
+    throw new TypeError('ioredis defineCommand did not define the throttler script');
+  }
+  return fn as ScriptFunction;
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+function checkDuration(value: unknown, variable: string, issues: ConfigIssue[]): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value > MAX_DURATION_MS) {
+    issues.push({
+      variable,
+      message: `must be a finite number of ms up to ${MAX_DURATION_MS}, got ${String(value)}`,
+    });
+  }
+}
+
+function parameters(key: string, options: ThrottlerHitOptions): ThrottlerHitParameters {
+  const issues: ConfigIssue[] = [];
+  if (typeof key !== 'string' || key.length === 0) {
+    issues.push({ variable: 'key', message: 'must be a non-empty string' });
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError([
+      { variable: 'options', message: 'must be { ttlMs, limit, blockDurationMs, name? }' },
+    ]);
+  }
+  checkDuration(options.ttlMs, 'options.ttlMs', issues);
+  if (typeof options.ttlMs === 'number' && options.ttlMs < 0) {
+    issues.push({ variable: 'options.ttlMs', message: `must be >= 0, got ${options.ttlMs}` });
+  }
+  checkDuration(options.blockDurationMs, 'options.blockDurationMs', issues);
+  const { limit } = options;
+  if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0) {
+    issues.push({
+      variable: 'options.limit',
+      message: `must be a finite number >= 0, got ${String(limit)}`,
+    });
+  }
+  const name = options.name ?? DEFAULT_NAME;
+  if (typeof name !== 'string') {
+    issues.push({ variable: 'options.name', message: `must be a string, got ${String(name)}` });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  // Whole ms: with whole-ms clocks, rounding up changes no comparison and no rounded second.
+  return {
+    name,
+    ttlMs: Math.ceil(options.ttlMs),
+    limit,
+    blockMs: Math.max(0, Math.ceil(options.blockDurationMs)),
+  };
+}
+
+function toNumber(value: unknown): number {
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number)) {
+    throw new RateLimitScriptError(`the throttler script replied ${String(value)}`);
+  }
+  return number;
+}
+
+class RedisThrottlerCounter implements ThrottlerCounter {
+  readonly #client: Redis | Cluster;
+  readonly #script: ScriptFunction;
+  readonly #prefix: string;
+  readonly #policy: FailurePolicy;
+  readonly #memoryOptions: MemoryFallbackOptions | undefined;
+  #memory: MemoryStore | undefined;
+  #ownsMemory = false;
+  #degraded = false;
+  #stats = { redis: 0, memory: 0, open: 0, closed: 0, outages: 0 };
+
+  constructor(options: ThrottlerCounterOptions) {
+    this.#client = options.connection.client;
+    this.#script = scriptFunction(this.#client);
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#policy = options.failurePolicy ?? 'memory';
+    this.#memoryOptions = options.memory;
+  }
+
+  async hit(key: string, options: ThrottlerHitOptions): Promise<ThrottlerHit> {
+    const hit = parameters(key, options);
+    const { recordKey, hitsKey } = throttlerKeys(this.#prefix, key, hit.name);
+    const args = [recordKey, hitsKey, hit.ttlMs, hit.limit, hit.blockMs];
+    let reply: unknown;
+    try {
+      try {
+        reply = await this.#script.apply(this.#client, args);
+      } catch (error) {
+        // ioredis retries a NOSCRIPT once; a SCRIPT FLUSH racing that retry gets one more.
+        if (!isNoScript(error)) throw error;
+        reply = await this.#script.apply(this.#client, args);
+      }
+    } catch (error) {
+      if (!isStoreFailure(error)) throw error;
+      return this.#fallback(recordKey, hit, error);
+    }
+    if (!Array.isArray(reply) || reply.length !== 5) {
+      throw new RateLimitScriptError(`the throttler script replied ${JSON.stringify(reply)}`);
+    }
+    this.#stats.redis++;
+    if (this.#degraded) {
+      this.#degraded = false;
+      // Hits counted in memory during the outage were this instance's alone: drop them.
+      this.#memory?.clear();
+    }
+    return {
+      totalHits: toNumber(reply[0]),
+      timeToExpireMs: toNumber(reply[1]),
+      isBlocked: toNumber(reply[2]) === 1,
+      timeToBlockExpireMs: toNumber(reply[3]),
+      decidedAtMs: toNumber(reply[4]),
+      degraded: false,
+    };
+  }
+
+  stats(): ThrottlerCounterStats {
+    return { degraded: this.#degraded, ...this.#stats };
+  }
+
+  dispose(): void {
+    if (this.#memory && this.#ownsMemory) this.#memory.dispose();
+    this.#memory = undefined;
+  }
+
+  #fallback(recordKey: string, hit: ThrottlerHitParameters, error: unknown): ThrottlerHit {
+    if (!this.#degraded) {
+      this.#degraded = true;
+      this.#stats.outages++;
+    }
+    const nowMs = Date.now();
+    if (this.#policy === 'open' || this.#policy === 'closed') {
+      const open = this.#policy === 'open';
+      this.#stats[open ? 'open' : 'closed']++;
+      const waitMs =
+        CircuitOpenError.isInstance(error) && error.retryAfterMs > 0
+          ? error.retryAfterMs
+          : CLOSED_RETRY_AFTER_MS;
+      return {
+        totalHits: open ? 0 : hit.limit + 1,
+        timeToExpireMs: hit.ttlMs,
+        isBlocked: !open,
+        timeToBlockExpireMs: open ? 0 : Math.max(waitMs, hit.blockMs),
+        decidedAtMs: nowMs,
+        degraded: true,
+      };
+    }
+    this.#stats.memory++;
+    const store = this.#memoryStore();
+    const instances = this.#memoryOptions?.expectedInstances ?? 1;
+    const limit =
+      instances > 1 && hit.limit > 0 ? Math.max(1, Math.floor(hit.limit / instances)) : hit.limit;
+    const stored = store.get(recordKey);
+    const { decision, record, keepMs } = decideThrottlerHit(
+      isRecord(stored) ? stored : undefined,
+      nowMs,
+      { ...hit, limit },
+    );
+    store.set(recordKey, record, { ttlMs: keepMs });
+    return {
+      totalHits: decision.totalHits,
+      timeToExpireMs: decision.timeToExpireMs,
+      isBlocked: decision.blocked,
+      timeToBlockExpireMs: decision.timeToBlockExpireMs,
+      decidedAtMs: nowMs,
+      degraded: true,
+    };
+  }
+
+  #memoryStore(): MemoryStore {
+    if (this.#memory === undefined) {
+      const options = this.#memoryOptions;
+      if (options?.store !== undefined) {
+        this.#memory = options.store;
+      } else {
+        this.#memory = new MemoryStore({
+          maxEntries: options?.maxEntries ?? DEFAULT_MEMORY_ENTRIES,
+          maxBytes: options?.maxBytes ?? DEFAULT_MEMORY_BYTES,
+        });
+        this.#ownsMemory = true;
+      }
+    }
+    return this.#memory;
+  }
+}
+
+function isRecord(value: unknown): value is ThrottlerRecord {
+  return (
+    typeof value === 'object' && value !== null && (value as ThrottlerRecord).hits instanceof Map
+  );
+}
+
+/**
+ * Creates a {@link ThrottlerCounter}: `@nestjs/throttler`'s counting contract (the in-memory
+ * `ThrottlerStorageService` of throttler 6.7: same hits, same block, same reset) in Redis, shared
+ * by every instance, one atomic script per hit with the server's clock, cluster-safe (both keys
+ * of a hit share a hash tag). While Redis cannot answer, the failure policy decides (default
+ * `memory`: the same algorithm in this process). Throws a `ConfigError` for invalid options.
+ *
+ * @example
+ * const counter = createThrottlerCounter({ connection });
+ * const hit = await counter.hit(`login:${ip}`, { ttlMs: 60_000, limit: 5, blockDurationMs: 300_000 });
+ * if (hit.isBlocked) reply.status(429).header('Retry-After', Math.ceil(hit.timeToBlockExpireMs / 1000));
+ */
+export function createThrottlerCounter(options: ThrottlerCounterOptions): ThrottlerCounter {
+  const issues: ConfigIssue[] = [];
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError([{ variable: 'options', message: 'must be an object' }]);
+  }
+  const client = options.connection?.client as unknown;
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof (client as { defineCommand?: unknown }).defineCommand !== 'function'
+  ) {
+    issues.push({
+      variable: 'options.connection',
+      message:
+        'must be a RedisConnection from @redgrid/connection (or any object whose `client` is an ioredis Redis or Cluster)',
+    });
+  }
+  const { prefix } = options;
+  if (prefix !== undefined && (typeof prefix !== 'string' || /[{}]/.test(prefix))) {
+    issues.push({
+      variable: 'options.prefix',
+      message: 'must be a string without braces (hash tags belong in keys, not in the prefix)',
+    });
+  }
+  const policy = options.failurePolicy;
+  if (policy !== undefined && policy !== 'memory' && policy !== 'open' && policy !== 'closed') {
+    issues.push({
+      variable: 'options.failurePolicy',
+      message: `must be 'memory', 'open' or 'closed', got ${String(policy)}`,
+    });
+  }
+  const instances = options.memory?.expectedInstances;
+  if (
+    instances !== undefined &&
+    !(Number.isSafeInteger(instances) && instances >= 1 && instances <= 1e6)
+  ) {
+    issues.push({
+      variable: 'options.memory.expectedInstances',
+      message: `must be a positive integer, got ${String(instances)}`,
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return new RedisThrottlerCounter(options);
+}
