@@ -63,9 +63,10 @@ describe('taskflow end to end on a standalone Redis', () => {
     taskflow = undefined;
   });
 
-  // With the defaults, the requests in flight when Redis dies wait for the 5 s command deadline
-  // before memory answers; they fail together and open the breaker, after which memory answers
-  // at once. The breaker probes again after 5 s (doubling after each failed probe).
+  // With the defaults, each Redis call a request makes after Redis died waits for the 5 s command
+  // deadline until the breaker has seen 5 failures (a write request makes several calls, so it
+  // can pay more than one deadline); then memory answers at once. The breaker probes again
+  // after 5 s (doubling after each failed probe).
   it('keeps serving from memory while Redis is down (degraded), then recovers (healthy)', {
     timeout: 240_000,
   }, async () => {
