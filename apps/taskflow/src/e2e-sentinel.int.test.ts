@@ -33,7 +33,7 @@ describe('taskflow end to end on Sentinel', () => {
     const client = new TaskflowClient(taskflow.url);
     await waitFor(
       async () => (await client.health()).body.overall === 'healthy',
-      10_000,
+      30_000,
       'healthy',
     );
     const oldMaster = await redis.master();
@@ -59,7 +59,7 @@ describe('taskflow end to end on Sentinel', () => {
     let killedAt = 0;
     let switchedAt = 0;
     try {
-      await waitFor(() => log.length >= 3, 10_000, 'traffic before the kill');
+      await waitFor(() => log.length >= 3, 30_000, 'traffic before the kill');
       killedAt = Date.now();
       await redis.kill(oldMaster);
       let newMaster = oldMaster;
@@ -82,7 +82,7 @@ describe('taskflow end to end on Sentinel', () => {
       switchedAt = Date.now();
       await waitFor(
         () => log.filter((entry) => entry.startedAt > switchedAt).length >= 3,
-        10_000,
+        30_000,
         'traffic after the switch',
       );
     } finally {
@@ -105,7 +105,7 @@ describe('taskflow end to end on Sentinel', () => {
     expect(after.headers.get('x-taskflow-degraded')).toBeNull();
     await waitFor(
       async () => (await allKeys(redis)).includes(`taskflow:task:${after.body.id}`),
-      10_000,
+      30_000,
       'the new task on the new master',
     );
     await taskflow.close();

@@ -1,4 +1,4 @@
-import { CacheService } from '@redgrid/nestjs';
+import { CacheService, RedisConnectionService } from '@redgrid/nestjs';
 import { type StandaloneTopology, startStandalone } from '@redgrid/redis-harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,9 +63,19 @@ describe('taskflow end to end on a standalone Redis', () => {
     taskflow = undefined;
   });
 
-  it('keeps serving from memory while Redis is down (degraded), then recovers (healthy)', async () => {
+  // With the defaults, each Redis call a request makes after Redis died waits for the 5 s command
+  // deadline until the breaker has seen 5 failures (a write request makes several calls, so it
+  // can pay more than one deadline); then memory answers at once. The breaker probes again
+  // after 5 s (doubling after each failed probe).
+  it('keeps serving from memory while Redis is down (degraded), then recovers (healthy)', {
+    timeout: 240_000,
+  }, async () => {
     taskflow = await startOn(redis, 1_000);
     const client = new TaskflowClient(taskflow.url);
+    const breakerStates: string[] = [];
+    const stopRecording = taskflow.app
+      .get(RedisConnectionService)
+      .connection.on('breaker', ({ to }) => breakerStates.push(to));
     const before = await client.create('before the outage');
     await waitFor(
       async () => (await client.health()).body.overall === 'healthy',
@@ -74,9 +84,18 @@ describe('taskflow end to end on a standalone Redis', () => {
     );
 
     await redis.kill(redis.node);
+    // A burst of writes (each reaches Redis: the limiter, then the store): all are answered.
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => client.create(`burst ${index}`)),
+    );
+    expect(burst.map((response) => response.status)).toEqual(burst.map(() => 201));
+    expect(burst.map((response) => response.headers.get('x-taskflow-degraded'))).toEqual(
+      burst.map(() => 'true'),
+    );
+    await waitFor(() => breakerStates.includes('open'), 60_000, 'the breaker to open');
     await waitFor(
       async () => (await client.health()).body.overall === 'degraded',
-      15_000,
+      60_000,
       'the health to say degraded',
     );
     const health = await client.health();
@@ -100,7 +119,7 @@ describe('taskflow end to end on a standalone Redis', () => {
     await redis.restart(redis.node);
     await waitFor(
       async () => (await client.health()).body.overall === 'healthy',
-      20_000,
+      60_000,
       'the health to say healthy again',
     );
     // The task written to memory during the outage reaches Redis once a call gets through.
@@ -111,7 +130,7 @@ describe('taskflow end to end on a standalone Redis', () => {
           await client.list();
           return (await raw.get(`taskflow:task:${during.body.id}`)) !== null;
         },
-        15_000,
+        60_000,
         'the outage write to be replayed to Redis',
       );
       const stored = JSON.parse((await raw.get(`taskflow:task:${during.body.id}`)) ?? '{}');
@@ -122,6 +141,7 @@ describe('taskflow end to end on a standalone Redis', () => {
     const after = await client.create('after the outage');
     expect(after.status).toBe(201);
     expect(after.headers.get('x-taskflow-degraded')).toBeNull();
+    stopRecording();
     await taskflow.close();
     taskflow = undefined;
   });

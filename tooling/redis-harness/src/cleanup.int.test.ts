@@ -50,7 +50,7 @@ function runScript(ending: string) {
 }
 
 describe('cleanup when a test process does not stop its topology', () => {
-  it('process.exit() runs the exit handler: servers SIGKILLed and temp dir removed at once', async () => {
+  it('process.exit() runs the exit handler: temp dir removed before the process ends, servers killed', async () => {
     const script = runScript('process.exit(1);');
     const { pid, dir } = await script.started;
     await script.exited;
@@ -58,20 +58,20 @@ describe('cleanup when a test process does not stop its topology', () => {
     expect(existsSync(dir)).toBe(false);
     // SIGKILL was sent synchronously too; the orphan is then reaped by init, shortly after.
     await waitFor(() => !isProcessAlive(pid), {
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
       intervalMs: 20,
       message: 'redis-server gone',
     });
   });
 
-  it('a SIGKILLed process is cleaned up by the watchdog within seconds', async () => {
+  it('a SIGKILLed process is cleaned up by the watchdog', async () => {
     const script = runScript('setInterval(() => {}, 1000);');
     const { pid, dir } = await script.started;
     expect(isProcessAlive(pid)).toBe(true);
     script.child.kill('SIGKILL');
     await script.exited;
     await waitFor(() => !isProcessAlive(pid) && !existsSync(dir), {
-      timeoutMs: 10_000,
+      timeoutMs: 30_000,
       message: 'watchdog killed the orphaned redis-server and removed its dir',
     });
   });

@@ -79,7 +79,7 @@ describe('redis:up CLI', () => {
         message: 'redis-server stopped after its launcher died',
       });
       await waitFor(() => cli.output().includes('Stopped:'), {
-        timeoutMs: 5000,
+        timeoutMs: 15_000,
         message: 'CLI reported the stop',
       });
     } finally {

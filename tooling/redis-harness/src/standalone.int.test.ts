@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tryAcquirePort } from './ports/acquire-port.js';
 import { sendCommand } from './resp/send-command.js';
 import { expectStopped } from './test-support/expect-stopped.js';
 import { startStandalone } from './topology/start-standalone.js';
@@ -22,9 +23,17 @@ describe('startStandalone', () => {
     await redis.stop();
     await redis.stop();
     expectStopped([pid], dir);
-    await expect(sendCommand(target, ['PING'], { timeoutMs: 500 })).rejects.toMatchObject({
-      code: 'ERR_HARNESS_CONNECTION',
-    });
+    // The port is free again: it can be bound and locked (the lock keeps other harness users
+    // from starting a server there while nothing must answer on it).
+    const lease = await tryAcquirePort(target.port);
+    try {
+      expect(lease?.port).toBe(target.port);
+      await expect(sendCommand(target, ['PING'], { timeoutMs: 5_000 })).rejects.toMatchObject({
+        code: 'ERR_HARNESS_CONNECTION',
+      });
+    } finally {
+      lease?.release();
+    }
   });
 
   it('starts several servers at once on distinct ports and stops them with await using', async () => {
@@ -84,12 +93,12 @@ describe('startStandalone', () => {
     // A server certificate not signed by the given CA is refused.
     const otherCa = tls.cert;
     await expect(
-      sendCommand({ ...caOnly, tls: { ca: otherCa } }, ['PING'], { timeoutMs: 1000 }),
+      sendCommand({ ...caOnly, tls: { ca: otherCa } }, ['PING'], { timeoutMs: 10_000 }),
     ).rejects.toMatchObject({ code: 'ERR_HARNESS_CONNECTION' });
-    // Plain TCP gets no RESP answer on the TLS port.
+    // Plain TCP gets no RESP answer on the TLS port: the server drops the connection.
     await expect(
-      sendCommand({ host: redis.host, port: redis.port }, ['PING'], { timeoutMs: 500 }),
-    ).rejects.toBeDefined();
+      sendCommand({ host: redis.host, port: redis.port }, ['PING'], { timeoutMs: 10_000 }),
+    ).rejects.toMatchObject({ code: 'ERR_HARNESS_CONNECTION' });
     expect(redis.env()).toMatchObject({
       REDIS_TLS: 'true',
       REDIS_TLS_CA: tls.caPath,
@@ -116,7 +125,7 @@ describe('startStandalone', () => {
     await redis.kill(redis.node);
     expect(redis.node.pid).toBeUndefined();
     expectStopped([firstPid], undefined);
-    await expect(sendCommand(target, ['PING'], { timeoutMs: 500 })).rejects.toMatchObject({
+    await expect(sendCommand(target, ['PING'], { timeoutMs: 5_000 })).rejects.toMatchObject({
       code: 'ERR_HARNESS_CONNECTION',
     });
     await redis.restart(redis.node);
@@ -137,7 +146,7 @@ describe('startStandalone', () => {
   it('waitFor resolves when the condition holds and fails with the message after the deadline', async () => {
     await using redis = await startStandalone();
     let calls = 0;
-    await redis.waitFor(() => ++calls >= 3, { timeoutMs: 2000, intervalMs: 10 });
+    await redis.waitFor(() => ++calls >= 3, { timeoutMs: 10_000, intervalMs: 10 });
     expect(calls).toBe(3);
     await expect(
       redis.waitFor(() => false, { timeoutMs: 100, intervalMs: 10, message: 'never' }),

@@ -7,20 +7,16 @@ import { TaskflowClient } from './taskflow-client.js';
 /** Writes allowed per window in the scenario before the Express limiter answers 429. */
 export const scenarioWriteLimit = 5;
 
-/** Starts taskflow on `topology` (by its environment alone) on a free port, quietly. */
+/**
+ * Starts taskflow on `topology` by its environment alone (the harness's `env()`, nothing tuned:
+ * the defaults are what the scenarios check) on a free port, quietly.
+ */
 export function startOn(
   topology: Topology,
   writeLimit = scenarioWriteLimit,
-  extraEnv: Record<string, string> = {},
 ): Promise<RunningTaskflow> {
   return startTaskflow({
-    env: {
-      ...topology.env(),
-      // Fail over to memory fast when a node dies (defaults are 10 s / 5 s).
-      REDIS_CONNECT_TIMEOUT: '1000',
-      REDIS_COMMAND_TIMEOUT: '1000',
-      ...extraEnv,
-    },
+    env: topology.env(),
     settings: { port: 0, writeLimit: { limit: writeLimit, windowMs: 60_000 } },
     logger: process.env.TEST_NEST_LOG ? ['log', 'warn', 'error'] : false,
   });

@@ -24,7 +24,10 @@ export class TaskflowClient {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(15_000),
+      // A guard against a hung request, not a speed check: a request made just after Redis
+      // died waits for its Redis calls' deadlines (5 s each with the defaults) before memory
+      // answers, and a busy machine adds to that.
+      signal: AbortSignal.timeout(60_000),
     });
     const text = await response.text();
     let parsed: unknown = text;

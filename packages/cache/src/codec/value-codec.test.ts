@@ -114,7 +114,15 @@ describe('ValueCodec', () => {
   it('compresses large values off the event loop and reads them back', async () => {
     const codec = new ValueCodec({ compression: { algorithm: 'gzip' } });
     const value = { blob: 'abc'.repeat(200_000) };
+    // Off the event loop: while zlib works on the thread pool, the loop keeps turning (a
+    // setImmediate scheduled now runs before the encoding ends). A synchronous compression
+    // would resolve `encode` first, in microtasks.
+    let loopTurned = false;
+    setImmediate(() => {
+      loopTurned = true;
+    });
     const encoded = await codec.encode(value, 0, 0);
+    expect(loopTurned).toBe(true);
     expect(encoded.length).toBeLessThan(50_000);
     expect((await codec.decode(encoded)).value).toEqual(value);
   });

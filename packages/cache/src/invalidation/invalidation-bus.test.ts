@@ -49,6 +49,9 @@ function fakePubSub() {
   return { state, publisher, openSubscriber, subscribers };
 }
 
+/** Heartbeat timings the fake-timer tests step through. */
+const fastHeartbeat = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300 };
+
 const buses: InvalidationBus[] = [];
 function createBus(
   pubsub: ReturnType<typeof fakePubSub>,
@@ -61,8 +64,9 @@ function createBus(
     // EventEmitter types its listeners with `any`, like ioredis.
     openSubscriber: () => pubsub.openSubscriber() as unknown as SubscriberClient,
     closeSubscriber: true,
-    heartbeatIntervalMs: 100,
-    heartbeatTimeoutMs: 300,
+    // The defaults of CacheOptions.invalidation; the fake-timer tests pass shorter ones.
+    heartbeatIntervalMs: 1_000,
+    heartbeatTimeoutMs: 3_000,
     onInvalidation: (invalidation) => events.invalidations.push(invalidation),
     onLost: () => events.lost++,
     onRestored: () => events.restored++,
@@ -103,7 +107,7 @@ describe('InvalidationBus', () => {
   it('detects a subscription that silently stopped delivering, and its return', async () => {
     vi.useFakeTimers();
     const pubsub = fakePubSub();
-    const { bus, events } = createBus(pubsub);
+    const { bus, events } = createBus(pubsub, fastHeartbeat);
     await vi.advanceTimersByTimeAsync(0);
     expect(bus.active).toBe(true);
     const epoch = bus.epoch;
@@ -124,7 +128,7 @@ describe('InvalidationBus', () => {
   it('counts a failing publish of the heartbeat as a loss at once', async () => {
     vi.useFakeTimers();
     const pubsub = fakePubSub();
-    const { bus, events } = createBus(pubsub);
+    const { bus, events } = createBus(pubsub, fastHeartbeat);
     await vi.advanceTimersByTimeAsync(0);
     pubsub.state.publishFails = true;
     await vi.advanceTimersByTimeAsync(100);

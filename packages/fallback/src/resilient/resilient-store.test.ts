@@ -146,7 +146,7 @@ describe('ResilientStore routing', () => {
       source: 'redis',
       degraded: false,
     });
-    await vi.waitFor(() => expect(recovered).toHaveBeenCalledOnce());
+    await vi.waitFor(() => expect(recovered).toHaveBeenCalledOnce(), { timeout: 5_000 });
     expect(recovered.mock.calls[0]?.[0]).toMatchObject({
       policy: 'discard',
       replayed: 0,
@@ -202,8 +202,8 @@ describe('ResilientStore routing', () => {
       throw new CircuitOpenError({ retryAfterMs: 10 });
     });
     await store.get('probe');
-    await vi.waitFor(() => expect(unlink).toHaveBeenCalled());
-    await vi.waitFor(() => expect(store.degraded).toBe(true));
+    await vi.waitFor(() => expect(unlink).toHaveBeenCalled(), { timeout: 5_000 });
+    await vi.waitFor(() => expect(store.degraded).toBe(true), { timeout: 5_000 });
     expect(store.stats().journalSize).toBe(1);
     expect(store.memory.get('k')).toBe('v');
   });

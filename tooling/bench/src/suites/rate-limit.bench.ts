@@ -34,11 +34,9 @@ export const suite = defineSuite({
     // rate-limiter-flexible on a plain ioredis client, as its README shows.
     const plain = new Redis({ host, port, maxRetriesPerRequest: 1 });
     context.onTeardown(() => plain.quit());
-    // RedGrid through its connection: breaker, deadline and metrics on every command.
-    const connection = createConnection(
-      { type: 'single', options: { host, port } },
-      { healthCheckIntervalMs: 0 },
-    );
+    // RedGrid through its connection with the defaults a user gets (health check included):
+    // breaker, deadline and metrics on every command.
+    const connection = createConnection({ type: 'single', options: { host, port } });
     context.onTeardown(() => connection.close());
 
     const flexible = (points: number, keyPrefix: string) =>

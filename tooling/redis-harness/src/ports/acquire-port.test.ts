@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acquirePort,
   defaultPortRange,
+  type PortLease,
   pickPortCandidate,
   portsFor,
   tryAcquirePort,
@@ -38,12 +39,25 @@ async function occupy(): Promise<{ port: number; close: () => Promise<void> }> {
 }
 
 let lockDir: string;
+const globalLeases: PortLease[] = [];
 beforeEach(() => {
   lockDir = mkdtempSync(path.join(os.tmpdir(), 'redis-harness-locks-'));
 });
 afterEach(() => {
+  for (const lease of globalLeases.splice(0)) lease.release();
   rmSync(lockDir, { recursive: true, force: true });
 });
+
+/**
+ * A free port locked in the shared lock dir as well (released after the test), so that other
+ * harness users (parallel test files, other checkouts) do not start a server on it while a test
+ * working with its private `lockDir` expects it to stay bindable.
+ */
+async function reservedPort(): Promise<number> {
+  const lease = await acquirePort();
+  globalLeases.push(lease);
+  return lease.port;
+}
 
 describe('pickPortCandidate', () => {
   it('maps [0, 1) onto the inclusive range', () => {
@@ -67,7 +81,9 @@ describe('portsFor', () => {
 
 describe('acquirePort', () => {
   it('returns a bind-tested port and holds a lock file with our pid until release', async () => {
-    const lease = await acquirePort({ lockDir });
+    const port = await reservedPort();
+    const lease = await acquirePort({ lockDir, range: { min: port, max: port } });
+    expect(lease.port).toBe(port);
     const lockFile = path.join(lockDir, `${lease.port}.lock`);
     expect(readFileSync(lockFile, 'utf8')).toBe(String(process.pid));
     expect(await isPortFree(lease.port)).toBe(true);
@@ -131,7 +147,8 @@ describe('acquirePort', () => {
   });
 
   it('takes over a stale lock whose owner is gone', async () => {
-    const lease = await acquirePort({ lockDir });
+    const port = await reservedPort();
+    const lease = await acquirePort({ lockDir, range: { min: port, max: port } });
     lease.release();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(path.join(lockDir, `${lease.port}.lock`), String(dead));
