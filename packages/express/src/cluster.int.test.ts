@@ -1,5 +1,6 @@
-import type { RedisConnection } from '@redgrid/connection';
-import { type ClusterTopology, startCluster } from '@redgrid/redis-harness';
+import { createConnection, type RedisConnection } from '@redgrid/connection';
+import { loadConfigFromEnv } from '@redgrid/core';
+import { type ClusterTopology, sendCommand, startCluster } from '@redgrid/redis-harness';
 import type { Request, Response } from 'express';
 import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import request from 'supertest';
@@ -8,7 +9,6 @@ import { healthRouter } from './health/health-router.js';
 import { rateLimit } from './rate-limit/rate-limit.js';
 import { ExpressRateLimitStore } from './store/express-rate-limit-store.js';
 import { expressVersions } from './test-support/express-versions.js';
-import { testConnection } from './test-support/redis.js';
 
 // The same adapters against a Redis Cluster (3 masters + 3 replicas): only the configuration
 // differs from the standalone tests.
@@ -17,11 +17,11 @@ let connection: RedisConnection;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  connection = testConnection(cluster);
+  connection = createConnection(loadConfigFromEnv(cluster.env()));
   await connection.connect();
   await cluster.waitFor(
     () => connection.health().nodeCount === 6 && connection.health().clusterState === 'ok',
-    { timeoutMs: 15_000, message: 'every node known and cluster state ok' },
+    { timeoutMs: 60_000, message: 'every node known and cluster state ok' },
   );
 });
 
@@ -48,6 +48,17 @@ describe.each(expressVersions)('on a cluster with %s', (version, express) => {
       expect(rejected.headers['ratelimit-degraded']).toBeUndefined();
     }
     expect(limit.limiter.stats()).toMatchObject({ degraded: false, memory: 0 });
+    // The 20 clients' counters are spread over the masters: each one holds some of them.
+    const masters = await cluster.masters();
+    expect(masters).toHaveLength(3);
+    const perMaster = await Promise.all(
+      masters.map(async (master) => {
+        const keys = await sendCommand(master, ['KEYS', `cluster-${tag}:*`]);
+        return Array.isArray(keys) ? keys.length : 0;
+      }),
+    );
+    expect(perMaster.reduce((sum, count) => sum + count, 0)).toBe(20);
+    for (const count of perMaster) expect(count).toBeGreaterThan(0);
     limit.dispose();
   });
 

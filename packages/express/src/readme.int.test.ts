@@ -34,19 +34,23 @@ describe('README', () => {
     // Inside the package's node_modules, so that the example resolves 'express' as an app would.
     const cache = fileURLToPath(new URL('../node_modules/.cache/', import.meta.url));
     mkdirSync(cache, { recursive: true });
-    const directory = mkdtempSync(join(cache, 'readme-'));
-    const file = join(directory, 'example.ts');
-    writeFileSync(
-      file,
-      example
-        .replaceAll("'@redgrid/express'", JSON.stringify(entry))
-        .replace('app.listen(3000);', 'export { app, connection };'),
-    );
-    const { app, connection } = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as {
-      app: Express;
-      connection: RedisConnection;
-    };
+    let directory: string | undefined;
+    let connection: RedisConnection | undefined;
     try {
+      directory = mkdtempSync(join(cache, 'readme-'));
+      const file = join(directory, 'example.ts');
+      writeFileSync(
+        file,
+        example
+          .replaceAll("'@redgrid/express'", JSON.stringify(entry))
+          .replace('app.listen(3000);', 'export { app, connection };'),
+      );
+      const loaded = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as {
+        app: Express;
+        connection: RedisConnection;
+      };
+      connection = loaded.connection;
+      const { app } = loaded;
       const hello = await request(app).get('/api/hello').expect(200);
       expect(hello.body).toEqual({ hello: 'world' });
       expect(hello.headers['ratelimit-policy']).toBe('"default";q=100;w=60');
@@ -58,8 +62,8 @@ describe('README', () => {
         'redgrid_rate_limit_requests_total{limiter="api",result="allowed"} 1',
       );
     } finally {
-      await connection.close();
-      rmSync(directory, { recursive: true, force: true });
+      await connection?.close();
+      if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
     }
   });
 });

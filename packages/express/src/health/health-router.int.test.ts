@@ -1,10 +1,9 @@
-import type { RedisConnection } from '@redgrid/connection';
-import { Secret } from '@redgrid/core';
+import { createConnection, type RedisConnection } from '@redgrid/connection';
+import { loadConfigFromEnv, Secret } from '@redgrid/core';
 import { type StandaloneTopology, startStandalone } from '@redgrid/redis-harness';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expressVersions } from '../test-support/express-versions.js';
-import { testConnection } from '../test-support/redis.js';
 import { healthRouter } from './health-router.js';
 
 const password = 'pa55-w0rd-never-shown';
@@ -16,7 +15,8 @@ describe('healthRouter() on a password-protected server', () => {
 
   beforeAll(async () => {
     redis = await startStandalone({ password });
-    connection = testConnection(redis, password);
+    // The password comes in the environment (REDIS_PASSWORD), as in an application.
+    connection = createConnection(loadConfigFromEnv(redis.env()));
     await connection.connect();
   });
 
@@ -118,7 +118,10 @@ describe('healthRouter() on a password-protected server', () => {
     app.use('/strict', healthRouter({ connection, fallback: false }));
     await redis.kill(redis.node);
     try {
-      await redis.waitFor(() => !connection.isHealthy(), { timeoutMs: 5_000 });
+      await redis.waitFor(() => !connection.isHealthy(), {
+        timeoutMs: 30_000,
+        message: 'connection notices the outage',
+      });
       const degraded = await request(app).get('/fallback/health').expect(200);
       expect(degraded.body).toMatchObject({ status: 'ok', overall: 'degraded' });
       const unhealthy = await request(app).get('/strict/health/detailed').expect(503);
@@ -128,7 +131,10 @@ describe('healthRouter() on a password-protected server', () => {
     } finally {
       await redis.restart(redis.node);
     }
-    await redis.waitFor(() => connection.isHealthy(), { timeoutMs: 15_000 });
+    await redis.waitFor(() => connection.isHealthy(), {
+      timeoutMs: 60_000,
+      message: 'connection recovers',
+    });
     await request(app).get('/strict/health').expect(200);
-  });
+  }, 180_000);
 });

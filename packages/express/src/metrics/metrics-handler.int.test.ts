@@ -1,4 +1,5 @@
-import type { RedisConnection } from '@redgrid/connection';
+import { createConnection, type RedisConnection } from '@redgrid/connection';
+import { loadConfigFromEnv } from '@redgrid/core';
 import { type StandaloneTopology, startStandalone } from '@redgrid/redis-harness';
 import type { Request, Response } from 'express';
 import { Registry } from 'prom-client';
@@ -7,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimit } from '../rate-limit/rate-limit.js';
 import { ExpressRateLimitStore } from '../store/express-rate-limit-store.js';
 import { expressVersions } from '../test-support/express-versions.js';
-import { testConnection } from '../test-support/redis.js';
 import { metricsHandler } from './metrics-handler.js';
 import { registerMetrics } from './register-metrics.js';
 
@@ -16,7 +16,7 @@ let connection: RedisConnection;
 
 beforeAll(async () => {
   redis = await startStandalone();
-  connection = testConnection(redis);
+  connection = createConnection(loadConfigFromEnv(redis.env()));
   await connection.connect();
 });
 

@@ -53,8 +53,13 @@ export interface RedisModuleOptions {
   /** Client-side partitioning. Default: one node, the main connection. */
   partitioning?: RedisModulePartitioningOptions;
   /**
-   * Defaults of the rate limiter behind `RateLimitService`, `@RateLimit()` and the throttler
-   * storage. Default: `sliding-window`, 100 per 60 000 ms, prefix `rl:`, failure policy `memory`.
+   * Defaults of the rate limiter behind `RateLimitService` and `@RateLimit()`. Default:
+   * `sliding-window`, 100 per 60 000 ms, prefix `rl:`, failure policy `memory`.
+   * `RedisThrottlerStorage` takes only `prefix`, `failurePolicy` and `memory` from here: it
+   * counts with its own algorithm (throttler's contract by default, see
+   * `RedisThrottlerStorageOptions`), never this `algorithm`, and throttler gives each hit its
+   * limit and ttl. (Given a limiter algorithm of its own, it also takes the other limiter
+   * options, still not `algorithm`, `limit` nor `windowMs`.)
    */
   rateLimit?: RedisModuleRateLimitOptions;
   /** Options of the cache behind `CacheService`. Default: `createCache` defaults. */

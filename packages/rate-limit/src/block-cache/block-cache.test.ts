@@ -24,22 +24,25 @@ describe('BlockCache', () => {
   });
 
   it('answers only costs at least as large as the rejected one', () => {
-    const cache = new BlockCache(10);
+    const now = 1_000;
+    const cache = new BlockCache(10, () => now);
     cache.add('k', 3, 5, 1_000, 1_000);
     expect(cache.get('k', 2)).toBeUndefined();
-    expect(cache.get('k', 3)).toBeDefined();
-    expect(cache.get('k', 4)).toBeDefined();
+    const rejection = { limit: 5, retryAfterMs: 1_000, resetMs: 1_000 };
+    expect(cache.get('k', 3)).toEqual(rejection);
+    expect(cache.get('k', 4)).toEqual(rejection);
     cache.add('k', 1, 5, 500, 500);
-    expect(cache.get('k', 1)).toBeDefined();
+    expect(cache.get('k', 1)).toEqual({ limit: 5, retryAfterMs: 500, resetMs: 500 });
   });
 
   it('is bounded: the oldest entry goes first, and no timer is ever set', () => {
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
-    const cache = new BlockCache(3);
+    const now = 1_000;
+    const cache = new BlockCache(3, () => now);
     for (const key of ['a', 'b', 'c', 'd']) cache.add(key, 1, 1, 60_000, 60_000);
     expect(cache.size).toBe(3);
     expect(cache.get('a', 1)).toBeUndefined();
-    expect(cache.get('d', 1)).toBeDefined();
+    expect(cache.get('d', 1)).toEqual({ limit: 1, retryAfterMs: 60_000, resetMs: 60_000 });
     cache.delete('d');
     expect(cache.get('d', 1)).toBeUndefined();
     cache.clear();
@@ -49,7 +52,7 @@ describe('BlockCache', () => {
   });
 
   it('ignores a rejection without a retry time', () => {
-    const cache = new BlockCache(3);
+    const cache = new BlockCache(3, () => 1_000);
     cache.add('k', 1, 1, 0, 0);
     expect(cache.size).toBe(0);
   });

@@ -97,7 +97,7 @@ describe('Redis down (standalone)', () => {
   let server: StandaloneTopology;
 
   beforeAll(async () => {
-    redis = await startRedis('standalone', { commandTimeoutMs: 500 });
+    redis = await startRedis('standalone');
     server = redis.topology as StandaloneTopology;
     await redis.connection.connect();
   });
@@ -129,6 +129,17 @@ describe('Redis down (standalone)', () => {
     expect((await memory.check('k')).degraded).toBe(false);
     expect((await memory.check('k')).degraded).toBe(false);
     await server.kill(server.node);
+    // With the defaults a check first waits for Redis until the command deadline, then the
+    // policy answers. A concurrent burst of commands makes the failures that open the breaker,
+    // after which every check is answered at once. (Not a burst of checks: checks issued in
+    // one tick share a few script calls, too few failures to open it.)
+    await Promise.allSettled(
+      Array.from({ length: 10 }, (_, index) => redis.connection.client.get(`burst:${index}`)),
+    );
+    await server.waitFor(() => redis.connection.breaker.state === 'open', {
+      timeoutMs: 60_000,
+      message: 'breaker open',
+    });
 
     const inMemory = [];
     for (let index = 0; index < 5; index++) inMemory.push(await memory.check('k'));
@@ -157,13 +168,13 @@ describe('Redis down (standalone)', () => {
 
     await server.restart(server.node);
     await server.waitFor(async () => (await memory.check('k')).degraded === false, {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       message: 'checks answered by Redis again',
     });
     expect(events).toEqual(['degraded:memory', 'recovered']);
     expect(memory.stats().degraded).toBe(false);
     for (const limiter of [memory, shared, open, closed]) limiter.dispose();
-  });
+  }, 180_000);
 });
 
 describe('cluster', () => {
@@ -171,7 +182,7 @@ describe('cluster', () => {
   let cluster: ClusterTopology;
 
   beforeAll(async () => {
-    redis = await startRedis('cluster', { commandTimeoutMs: 1_000 });
+    redis = await startRedis('cluster');
     cluster = redis.topology as ClusterTopology;
   });
 
@@ -205,7 +216,7 @@ describe('cluster', () => {
     limiter.dispose();
   });
 
-  it('survives a master failover mid-burst without admitting more than documented', async () => {
+  it('rides through a master failover mid-burst: no degraded answer, no error, at most one extra limit', async () => {
     const limit = 200;
     const limiter = createRateLimiter({
       connection: redis.connection,
@@ -219,11 +230,17 @@ describe('cluster', () => {
     const { stateKey } = storageKeys('failover:', 'gcra', key);
     const master = await cluster.masterFor(keySlot(stateKey));
     const tally: Tally = { allowed: 0, rejected: 0, degraded: 0, errors: 0 };
-    while (tally.allowed < limit / 2) await wave(limiter, key, 10, tally);
-    const beforeKill = tally.allowed;
+    // Half the limit counted by the master before it dies.
+    await cluster.waitFor(
+      async () => {
+        await wave(limiter, key, 10, tally);
+        return tally.allowed >= limit / 2;
+      },
+      { timeoutMs: 60_000, intervalMs: 1, message: 'half the limit consumed' },
+    );
     const kill = cluster.kill(master);
-    // Keep checking through the kill and the promotion until Redis answers again and the
-    // limit is exhausted.
+    // Keep checking through the kill and the promotion until the promoted replica has counted
+    // the key to its limit.
     await cluster.waitFor(
       async () => {
         const results = await wave(limiter, key, 10, tally);
@@ -236,17 +253,18 @@ describe('cluster', () => {
       },
     );
     await kill;
-    expect(beforeKill).toBeGreaterThanOrEqual(limit / 2);
-    // Documented bound: a master that dies before replicating loses at most what it had not
-    // yet replicated, so at most one more limit's worth in this window (here: none expected,
-    // replication is local and fast, but the bound is what the README promises).
-    expect(tally.allowed).toBeGreaterThanOrEqual(limit);
-    expect(tally.allowed).toBeLessThanOrEqual(2 * limit);
+    expect((await cluster.masterFor(keySlot(stateKey))).id).not.toBe(master.id);
+    console.log(JSON.stringify({ scenario: 'cluster-master-killed', limit, ...tally }));
+    // With the defaults, checks wait through the failover within their deadline: none is
+    // answered by the failure policy, none fails.
+    expect(tally.degraded).toBe(0);
     expect(tally.errors).toBe(0);
-    // The outage was answered by the policy (closed), flagged degraded, never as "limited".
-    expect(tally.degraded).toBeGreaterThan(0);
+    // Documented bound: a master that dies before replicating loses at most what it had not yet
+    // replicated, so at most one more limit's worth in this window; a check sent again after its
+    // first attempt executed counts twice, so fewer than the limit may pass.
+    expect(tally.allowed).toBeLessThanOrEqual(2 * limit);
     await cluster.restart(master);
-    await cluster.waitUntilReady({ timeoutMs: 30_000 });
+    await cluster.waitUntilReady({ timeoutMs: 60_000 });
     limiter.dispose();
-  });
+  }, 180_000);
 });

@@ -1,11 +1,12 @@
 // A separate process for the exactness tests: `node --conditions=@redgrid/source --import tsx
-// exactness-worker.ts <config json>`. It connects, prints {"ready":true}, then for every line
-// {"algorithm","key","limit","windowMs","checks","coalesce","prefix"} on stdin fires `checks`
-// concurrent checks at once and prints {"allowed","rejected","degraded","errors"}. Closes on
-// stdin end.
+// exactness-worker.ts`, with the REDIS_* variables of the topology as its environment. It
+// connects with the defaults (loadConfigFromEnv, no options), prints {"ready":true}, then for
+// every line {"algorithm","key","limit","windowMs","checks","coalesce","prefix"} on stdin fires
+// `checks` concurrent checks at once and prints {"allowed","rejected","degraded","errors"}.
+// Closes on stdin end.
 import { createInterface } from 'node:readline';
 import { createConnection } from '@redgrid/connection';
-import type { RedisConfigInput } from '@redgrid/core';
+import { loadConfigFromEnv } from '@redgrid/core';
 import type { RateLimitAlgorithm } from '../algorithm/rate-limit-algorithm.js';
 import { createRateLimiter } from '../limiter/create-rate-limiter.js';
 
@@ -19,9 +20,8 @@ interface Round {
   prefix: string;
 }
 
-const config = JSON.parse(process.argv[2] ?? '{}') as RedisConfigInput;
-const connection = createConnection(config, { healthCheckIntervalMs: 0 });
-await connection.connect({ timeoutMs: 20_000 });
+const connection = createConnection(loadConfigFromEnv());
+await connection.connect({ timeoutMs: 60_000 });
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 
 const lines = createInterface({ input: process.stdin });
@@ -55,4 +55,4 @@ for await (const line of lines) {
   limiter.dispose();
   process.stdout.write(`${JSON.stringify(counts)}\n`);
 }
-await connection.close({ timeoutMs: 1_000 });
+await connection.close();

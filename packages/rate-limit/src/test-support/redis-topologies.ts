@@ -1,22 +1,29 @@
 // Test support (not published): harness topologies with a RedGrid connection on them.
 import { createConnection, type RedisConnection } from '@redgrid/connection';
-import type { RedisConfigInput } from '@redgrid/core';
+import { loadConfigFromEnv } from '@redgrid/core';
 import {
   type ClusterTopology,
+  type SentinelTopology,
   type StandaloneTopology,
   startCluster,
+  startSentinel,
   startStandalone,
 } from '@redgrid/redis-harness';
 import { Redis } from 'ioredis';
 
 /** The topologies rate-limit tests run on. */
-export type TopologyKind = 'standalone' | 'cluster';
+export type TopologyKind = 'standalone' | 'cluster' | 'sentinel';
 
 /** A harness topology, a connection on it, and plain clients to its data nodes. */
 export interface StartedRedis {
   kind: TopologyKind;
-  topology: StandaloneTopology | ClusterTopology;
-  config: RedisConfigInput;
+  topology: StandaloneTopology | ClusterTopology | SentinelTopology;
+  /**
+   * The environment variables that point an application at the topology: what worker
+   * processes build their connection from (`loadConfigFromEnv`), as the test's own connection.
+   */
+  env: Record<string, string>;
+  /** A connection with the defaults a user gets from the environment alone. */
   connection: RedisConnection;
   /** Opens a plain (unguarded) client to one data node; closed by `stop()`. */
   raw(port: number): Redis;
@@ -25,52 +32,26 @@ export interface StartedRedis {
   stop(): Promise<void>;
 }
 
-/** Connection options the tests use: short deadline, fast breaker, no periodic noise. */
-export const testConnectionOptions = {
-  healthCheckIntervalMs: 0,
-  breaker: {
-    consecutiveFailures: 3,
-    openDurationMs: 200,
-    maxOpenDurationMs: 1_000,
-  },
-} as const;
-
 /**
- * Starts a harness topology and a RedGrid connection on it (short deadline, fast breaker, no
- * periodic health checks). Call `stop()` in `afterAll`: it closes every client and kills only
- * this topology's servers.
+ * Starts a harness topology and a RedGrid connection on it, configured from the topology's
+ * environment variables only (`loadConfigFromEnv(topology.env())`, no connection options): the
+ * tests run on the defaults users get. Call `stop()` in `afterAll`: it closes every client and
+ * kills only this topology's servers.
  */
-export async function startRedis(
-  kind: TopologyKind,
-  options: { commandTimeoutMs?: number } = {},
-): Promise<StartedRedis> {
-  const common = { commandTimeoutMs: options.commandTimeoutMs ?? 2_000 };
-  let topology: StandaloneTopology | ClusterTopology;
-  let config: RedisConfigInput;
-  if (kind === 'standalone') {
-    const standalone = await startStandalone();
-    topology = standalone;
-    config = {
-      type: 'single',
-      options: { host: standalone.host, port: standalone.port, ...common },
-    };
-  } else {
-    const cluster = await startCluster();
-    topology = cluster;
-    config = {
-      type: 'cluster',
-      options: {
-        nodes: cluster.startupNodes.map(({ host, port }) => ({ host, port })),
-        ...common,
-      },
-    };
-  }
-  const connection = createConnection(config, testConnectionOptions);
+export async function startRedis(kind: TopologyKind): Promise<StartedRedis> {
+  const topology =
+    kind === 'standalone'
+      ? await startStandalone()
+      : kind === 'cluster'
+        ? await startCluster()
+        : await startSentinel();
+  const env = topology.env();
+  const connection = createConnection(loadConfigFromEnv(env));
   const clients: Redis[] = [];
   return {
     kind,
     topology,
-    config,
+    env,
     connection,
     raw(port) {
       const client = new Redis({
@@ -86,11 +67,12 @@ export async function startRedis(
     },
     async masterPorts() {
       if (kind === 'standalone') return [(topology as StandaloneTopology).port];
+      if (kind === 'sentinel') return [(await (topology as SentinelTopology).master()).port];
       return (await (topology as ClusterTopology).masters()).map((node) => node.port);
     },
     async stop() {
       for (const client of clients) client.disconnect();
-      await connection.close({ timeoutMs: 500 }).catch(() => undefined);
+      await connection.close().catch(() => undefined);
       await topology.stop();
     },
   };

@@ -1,11 +1,19 @@
-// Test support: spawns exactness workers (real processes) and runs synchronized rounds on them.
+// Test support: spawns worker processes (real processes, each with its own connection) and
+// sends them synchronized requests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { RedisConfigInput } from '@redgrid/core';
 
-const workerPath = fileURLToPath(new URL('./exactness-worker.ts', import.meta.url));
+const workerPaths = {
+  /** Fires one burst of concurrent checks per round (exactness-worker.ts). */
+  exactness: fileURLToPath(new URL('./exactness-worker.ts', import.meta.url)),
+  /** Checks keys continuously between a start and a stop (load-worker.ts). */
+  load: fileURLToPath(new URL('./load-worker.ts', import.meta.url)),
+};
 const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Which worker script the pool runs. */
+export type WorkerKind = keyof typeof workerPaths;
 
 /** What one worker counted in one round. */
 export interface RoundCounts {
@@ -60,13 +68,28 @@ export class WorkerPool {
     this.#workers = workers;
   }
 
-  /** Spawns `count` worker processes connected to `config`, and waits until all are ready. */
-  static async start(count: number, config: RedisConfigInput): Promise<WorkerPool> {
+  /**
+   * Spawns `count` worker processes and waits until all are connected. Each builds its
+   * connection from `redisEnv` alone (`loadConfigFromEnv`, no options), given as its
+   * environment: the REDIS_* variables of this process are not passed on.
+   */
+  static async start(
+    count: number,
+    redisEnv: Record<string, string>,
+    kind: WorkerKind = 'exactness',
+  ): Promise<WorkerPool> {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('REDIS_')),
+    );
     const workers = Array.from({ length: count }, () => {
       const child = spawn(
         process.execPath,
-        ['--conditions=@redgrid/source', '--import', 'tsx', workerPath, JSON.stringify(config)],
-        { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+        ['--conditions=@redgrid/source', '--import', 'tsx', workerPaths[kind]],
+        {
+          cwd: repositoryRoot,
+          env: { ...inherited, ...redisEnv },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
       );
       if (!child.stdout) throw new Error('worker has no stdout');
       const reader = createInterface({ input: child.stdout });
@@ -84,11 +107,14 @@ export class WorkerPool {
 
   /** Sends the same round to every worker at once; resolves with each one's counts. */
   async round(request: RoundRequest, timeoutMs = 60_000): Promise<RoundCounts[]> {
-    const line = `${JSON.stringify(request)}\n`;
+    return (await this.broadcast(request, timeoutMs)) as RoundCounts[];
+  }
+
+  /** Sends `message` (one JSON line) to every worker at once; resolves with each one's answer. */
+  async broadcast(message: object, timeoutMs = 60_000): Promise<unknown[]> {
+    const line = `${JSON.stringify(message)}\n`;
     for (const worker of this.#workers) worker.child.stdin?.write(line);
-    return (await Promise.all(
-      this.#workers.map((worker) => nextJson(worker, timeoutMs)),
-    )) as RoundCounts[];
+    return Promise.all(this.#workers.map((worker) => nextJson(worker, timeoutMs)));
   }
 
   /** Ends every worker (stdin closed, then SIGKILL if it lingers) and waits for their exit. */
