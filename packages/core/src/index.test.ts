@@ -24,7 +24,10 @@ describe('@redgrid/core public API', () => {
       'jumpHash',
       'keySlot',
       'loadConfigFromEnv',
+      'publish',
       'redact',
+      'redgridChannel',
+      'redgridChannelNames',
       'redisConfigSchema',
     ]);
   });

@@ -50,3 +50,21 @@ export { HashRing, type HashRingNode, type HashRingOptions } from './hashing/has
 export { hashTag } from './hashing/hash-tag.js';
 export { jumpHash } from './hashing/jump-hash.js';
 export { keySlot } from './hashing/key-slot.js';
+export {
+  type AdminMessage,
+  type BreakerMessage,
+  type CacheMessage,
+  type CommandMessage,
+  type CommandOutcomeName,
+  type ConnectionStateMessage,
+  type DegradationMessage,
+  type FailoverMessage,
+  type MemoryMessage,
+  type MigrationMessage,
+  publish,
+  type RateLimitMessage,
+  type RedGridChannelName,
+  type RedGridChannels,
+  redgridChannel,
+  redgridChannelNames,
+} from './observability/channels.js';
