@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { CircuitOpenError, CrossSlotError, loadConfigFromEnv } from '@redgrid/core';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,6 +212,37 @@ describe.each(kinds)('createConnection against %s', (kind) => {
       }
     },
   );
+
+  it('publishes its commands and state changes on the redgrid:* diagnostics channels', async () => {
+    const messages: Array<[string, unknown]> = [];
+    const listen = (name: string) => (message: unknown) => messages.push([name, message]);
+    const onCommand = listen('redgrid:command');
+    const onState = listen('redgrid:connection:state');
+    subscribe('redgrid:command', onCommand);
+    subscribe('redgrid:connection:state', onState);
+    const observed = createConnection(loadConfigFromEnv(started.topology.env()), {
+      name: `observed-${kind}`,
+    });
+    try {
+      await observed.client.set('{observed}:key', 'secret-value');
+    } finally {
+      await observed.close();
+      unsubscribe('redgrid:command', onCommand);
+      unsubscribe('redgrid:connection:state', onState);
+    }
+    const mine = messages.filter(
+      ([, message]) => (message as { connection?: string }).connection === `observed-${kind}`,
+    );
+    expect(mine).toContainEqual([
+      'redgrid:command',
+      expect.objectContaining({ command: 'SET', outcome: 'success' }),
+    ]);
+    expect(mine).toContainEqual([
+      'redgrid:connection:state',
+      expect.objectContaining({ from: 'connecting', to: 'ready' }),
+    ]);
+    expect(JSON.stringify(mine)).not.toContain('secret-value');
+  });
 
   it('counts every command in the metrics', async () => {
     const before = connection.metrics().commands.find((stats) => stats.command === 'GET');

@@ -3,13 +3,16 @@ import {
   AuthError,
   CircuitBreaker,
   type CircuitState,
+  type CommandMessage,
   CommandTimeoutError,
   ConnectionClosedError,
   defineConfig,
   exponentialBackoff,
+  publish,
   type RedisConfig,
   type RedisConfigInput,
   type RedisTopology,
+  redgridChannel,
   Secret,
   TypedEmitter,
 } from '@redgrid/core';
@@ -408,6 +411,11 @@ class ResilientConnection implements RedisConnection {
         { cause: refused.reason },
       );
       this.#logger.error({ connection: this.#name }, error.message);
+      publish('redgrid:admin', {
+        act: 'credentials-rotated',
+        outcome: 'failed',
+        target: this.#name,
+      });
       throw error;
     }
     this.#username = username;
@@ -416,6 +424,12 @@ class ResilientConnection implements RedisConnection {
       { connection: this.#name, connections: live.length },
       'redis credentials rotated',
     );
+    publish('redgrid:admin', {
+      act: 'credentials-rotated',
+      outcome: 'succeeded',
+      target: this.#name,
+      details: { connections: live.length, ...(username === undefined ? {} : { username }) },
+    });
     if (this.#fatal !== undefined) this.#retryAfterAuthFailure(true);
   }
 
@@ -643,6 +657,7 @@ class ResilientConnection implements RedisConnection {
           'redis Sentinel failover started; holding writes until the new master is known',
         );
         this.#guard.fence?.failoverStarted();
+        publish('redgrid:failover', { connection: this.#name, phase: 'started' });
       },
       onFailoverAbort: () => {
         this.#logger.info(
@@ -650,6 +665,7 @@ class ResilientConnection implements RedisConnection {
           'redis Sentinel failover aborted; releasing held writes',
         );
         this.#guard.fence?.failoverEnded();
+        publish('redgrid:failover', { connection: this.#name, phase: 'aborted' });
       },
       onError: (error, sentinel) =>
         // Not a reason to stop the connection: a refused subscription (NOPERM) only means that
@@ -691,6 +707,12 @@ class ResilientConnection implements RedisConnection {
       'redis master failover',
     );
     this.#emitter.emit('failover', event);
+    publish('redgrid:failover', {
+      connection: this.#name,
+      phase: 'switched',
+      ...(event.from === undefined ? {} : { from: event.from }),
+      to: event.to,
+    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -705,6 +727,13 @@ class ResilientConnection implements RedisConnection {
       const log = to === 'open' ? this.#logger.warn : this.#logger.info;
       log({ connection: this.#name, from, to, ...details }, `redis circuit breaker ${to}`);
       this.#emitter.emit('breaker', { from, to, ...details });
+      publish('redgrid:breaker', {
+        name: this.breaker.name ?? this.#name,
+        from,
+        to,
+        ...(typeof details.reason === 'string' ? { reason: details.reason } : {}),
+        ...(typeof details.openForMs === 'number' ? { openForMs: details.openForMs } : {}),
+      });
       this.#update(`breaker ${to}`);
     };
     this.#cleanups.push(
@@ -716,11 +745,20 @@ class ResilientConnection implements RedisConnection {
     );
   }
 
-  #commandHook(options: ConnectionOptions): ((event: CommandEvent) => void) | undefined {
+  #commandHook(options: ConnectionOptions): (event: CommandEvent) => void {
     const onCommand = options.metrics?.onCommand;
     const audit = options.audit === true;
-    if (onCommand === undefined && !audit) return undefined;
+    const commands = redgridChannel('redgrid:command');
     return (event) => {
+      if (commands.hasSubscribers) {
+        commands.publish({
+          connection: this.#name,
+          command: event.command,
+          outcome: event.outcome,
+          durationMs: event.durationMs,
+          ...(event.error === undefined ? {} : { errorCode: errorCode(event.error) }),
+        } satisfies CommandMessage);
+      }
       if (onCommand !== undefined) {
         try {
           onCommand({
@@ -894,6 +932,7 @@ class ResilientConnection implements RedisConnection {
         : this.#logger.warn;
     log({ connection: this.#name, from, to: next, reason }, `redis connection ${next}`);
     this.#emitter.emit('state', { from, to: next, reason });
+    publish('redgrid:connection:state', { connection: this.#name, from, to: next, reason });
   }
 
   #scrub(text: string): string {

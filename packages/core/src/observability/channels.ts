@@ -20,8 +20,6 @@ export interface CommandMessage {
   readonly durationMs: number;
   /** Stable code of the error delivered, when there was one (`ERR_COMMAND_TIMEOUT`, `WRONGTYPE`). */
   readonly errorCode?: string;
-  /** The first key, only for subscribers that asked for keys (audit); never the value. */
-  readonly key?: string;
 }
 
 /** `redgrid:connection:state`: the connection changed state. */
