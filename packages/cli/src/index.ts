@@ -9,4 +9,3 @@ export {
   type PartitionLayoutInput,
   parseLayout,
 } from './config/partition-layout.js';
-export { findNodeMemory, type NodeMemoryFigures } from './output/render-health.js';

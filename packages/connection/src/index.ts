@@ -25,6 +25,13 @@ export {
   type HealthReportOptions,
   type HealthStatus,
 } from './health/health-report.js';
+export type { NodeMemoryReport } from './health/memory-watch.js';
+export {
+  isLfuPolicy,
+  type NodeMemory,
+  parseInfo,
+  readNodeMemory,
+} from './health/node-memory.js';
 export type { Logger, LogMethod } from './logging/logger.js';
 export {
   type CommandMetricsSnapshot,

@@ -13,7 +13,6 @@ export {
   type PartitionNodeAnalysis,
   type RangeAnalysis,
 } from './analysis/analyze-partitions.js';
-export { isLfuPolicy, type NodeMemory, parseInfo, readNodeMemory } from './analysis/node-memory.js';
 export {
   type KeySample,
   type SampledKey,

@@ -4,7 +4,6 @@ import { loadCliConfig } from '../config/load-cli-config.js';
 import { parseLayout } from '../config/partition-layout.js';
 import * as cli from '../index.js';
 import { formatBytes, formatCount, toJson } from '../output/format.js';
-import { findNodeMemory } from '../output/render-health.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { runCli } from './run-cli.js';
 
@@ -47,7 +46,6 @@ describe('runCli', () => {
       'CliUsageError',
       'commands',
       'exitCodes',
-      'findNodeMemory',
       'parseLayout',
       'runCli',
     ]);
@@ -150,56 +148,6 @@ describe('parseLayout', () => {
         'f.json: nodes[3].passwordEnv',
       ]);
     }
-  });
-});
-
-describe('findNodeMemory', () => {
-  const report = {
-    status: 'ok' as const,
-    timestamp: 't',
-    uptime: 1,
-    overall: 'healthy' as const,
-    checks: [{ name: 'redis', status: 'healthy' as const, message: 'm', details: {} }],
-  };
-
-  it('finds per-node memory wherever the report carries it, and nothing when it does not', () => {
-    expect(findNodeMemory(report)).toEqual([]);
-    const withMemory = {
-      ...report,
-      memory: [
-        {
-          node: '10.0.0.1:7000',
-          usedBytes: 90,
-          maxBytes: 100,
-          evictedKeys: 3,
-          fragmentationRatio: 1.1,
-        },
-      ],
-      checks: [
-        {
-          ...report.checks[0],
-          nodes: [{ address: '10.0.0.2:7000', memory: { usedBytes: 5, maxBytes: 0 } }],
-        },
-      ],
-    } as unknown as Parameters<typeof findNodeMemory>[0];
-    expect(findNodeMemory(withMemory)).toEqual([
-      {
-        node: '10.0.0.1:7000',
-        usedBytes: 90,
-        maxBytes: 100,
-        ratio: 0.9,
-        evictedKeys: 3,
-        fragmentationRatio: 1.1,
-      },
-      {
-        node: '10.0.0.2:7000',
-        usedBytes: 5,
-        maxBytes: 0,
-        ratio: undefined,
-        evictedKeys: undefined,
-        fragmentationRatio: undefined,
-      },
-    ]);
   });
 });
 

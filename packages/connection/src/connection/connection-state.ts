@@ -5,7 +5,8 @@ import type { CircuitState } from '@redgrid/core';
  * - `connecting`: not connected yet (with `lazyConnect`, until the first command or `connect()`);
  * - `ready`: connected, the breaker closed, the last health check passed;
  * - `degraded`: connected and serving, but something is off: the breaker is half-open, the last
- *   health check failed or was slow to answer, or the cluster reports a state other than `ok`;
+ *   health check failed or was slow to answer, the cluster reports a state other than `ok`, or
+ *   a node uses at least `memoryWarnRatio` of its `maxmemory`;
  * - `reconnecting`: the connection was lost and is being re-established (commands wait, up to
  *   their deadline);
  * - `down`: commands fail at once: the breaker is open, the credentials were refused, or
@@ -32,6 +33,8 @@ export interface StateInputs {
   healthCheckFailing: boolean;
   /** `cluster_state` of a cluster, when known. */
   clusterState: string | undefined;
+  /** A data node uses at least the warning ratio of its `maxmemory`. */
+  memoryWarning?: boolean;
 }
 
 /** The state implied by the inputs; pure, so every transition rule is unit-tested. */
@@ -42,6 +45,7 @@ export function deriveState(inputs: StateInputs): ConnectionState {
     case 'ready':
       return inputs.breaker === 'half-open' ||
         inputs.healthCheckFailing ||
+        inputs.memoryWarning === true ||
         (inputs.clusterState !== undefined && inputs.clusterState !== 'ok')
         ? 'degraded'
         : 'ready';

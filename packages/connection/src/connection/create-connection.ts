@@ -28,6 +28,7 @@ import { detectMasterChanges } from '../cluster/detect-master-changes.js';
 import { guardClusterPipelines } from '../cluster/guard-cluster-pipelines.js';
 import { type CommandEvent, CommandGuard } from '../guard/command-guard.js';
 import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
+import { MemoryWatch } from '../health/memory-watch.js';
 import {
   type ClusterLike,
   type CommandLike,
@@ -140,6 +141,7 @@ class ResilientConnection implements RedisConnection {
   readonly #dedicated = new Set<Redis | Cluster>();
   readonly #failedPings = new WeakMap<InstanceLike, number>();
   readonly #readyWaiters = new Set<() => void>();
+  readonly #memory: MemoryWatch;
 
   #state: ConnectionState = 'connecting';
   #fatal: AuthError | undefined;
@@ -205,6 +207,25 @@ class ResilientConnection implements RedisConnection {
     this.#emitter = new TypedEmitter<ConnectionEvents>({
       name: `redis connection "${this.#name}"`,
       onListenerError,
+    });
+    this.#memory = new MemoryWatch({
+      connection: this.#name,
+      warnRatio: config.options.memoryWarnRatio,
+      onWarningChange: (report) => {
+        const percent = Math.round((report.ratio ?? 0) * 100);
+        if (report.warning) {
+          this.#logger.warn(
+            { connection: this.#name, node: report.node, usedPercent: percent },
+            `redis node ${report.node} uses ${percent}% of its maxmemory`,
+          );
+        } else {
+          this.#logger.info(
+            { connection: this.#name, node: report.node, usedPercent: percent },
+            `redis node ${report.node} memory back under the warning ratio`,
+          );
+        }
+        this.#emitter.emit('memory', report);
+      },
     });
 
     const userIsFailure = options.breaker?.isFailure;
@@ -348,6 +369,7 @@ class ResilientConnection implements RedisConnection {
       inFlight: this.#guard.inFlight,
       lastError: this.#lastError === undefined ? undefined : { ...this.#lastError },
       checkedAt: this.#checkedAt,
+      memory: this.#memory.snapshot(),
       ...(replica === undefined
         ? {}
         : { readReplica: { status: replica.status, address: remoteAddress(replica) } }),
@@ -920,6 +942,7 @@ class ResilientConnection implements RedisConnection {
       clientStatus: client.status,
       breaker: this.breaker.state,
       healthCheckFailing: this.#healthCheckFailing,
+      memoryWarning: this.#memory.warning,
       clusterState: this.#clusterState,
     });
     for (const waiter of [...this.#readyWaiters]) waiter();
@@ -997,6 +1020,14 @@ class ResilientConnection implements RedisConnection {
       } catch {
         this.#clusterState = undefined;
       }
+    }
+    if (!failed) {
+      await this.#memory.read(
+        targets.flatMap((target) => {
+          const node = nodeAddress(target);
+          return node === undefined ? [] : [{ node, client: target as unknown as Redis }];
+        }),
+      );
     }
     if (this.#closed) return;
     this.#latencyMs = failed ? undefined : Math.round(slowest * 1000) / 1000;
@@ -1217,6 +1248,12 @@ function messageOf(error: unknown): string {
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
+}
+
+/** `host:port` of the server an instance's socket is connected to. */
+function nodeAddress(instance: InstanceLike): string | undefined {
+  const remote = remoteAddress(instance);
+  return remote === undefined ? undefined : `${remote.host}:${remote.port}`;
 }
 
 /** The server an instance's socket is connected to, when it is. */

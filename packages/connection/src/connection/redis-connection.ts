@@ -8,6 +8,7 @@ import type {
   Secret,
 } from '@redgrid/core';
 import type { Cluster, Redis } from 'ioredis';
+import type { NodeMemoryReport } from '../health/memory-watch.js';
 import type { CommandMetricsSnapshot } from '../metrics/command-metrics.js';
 import type { ConnectionState } from './connection-state.js';
 
@@ -46,6 +47,12 @@ export interface ConnectionHealth {
    * Sentinel): its ioredis status and the replica it is connected to. Undefined otherwise.
    */
   readonly readReplica?: { readonly status: string; readonly address: Address | undefined };
+  /**
+   * Memory of each data node read by the last health check (masters of a cluster; the server or
+   * Sentinel master otherwise): used and max bytes, ratio, evictions, fragmentation, keys, and
+   * whether it is at or over `memoryWarnRatio`. Empty before the first check.
+   */
+  readonly memory: readonly NodeMemoryReport[];
 }
 
 /** Listener signatures of {@link RedisConnection.on}. */
@@ -66,6 +73,11 @@ export interface ConnectionEvents {
   failover: (event: { from: Address | undefined; to: Address; masterName?: string }) => void;
   /** A connection-level error (socket, handshake, Sentinel, cluster node); message scrubbed. */
   error: (error: Error) => void;
+  /**
+   * A data node entered (`warning: true`) or left the memory warning zone (`memoryWarnRatio` of
+   * its `maxmemory`): for alerts. Not emitted on every reading (those go to `redgrid:memory`).
+   */
+  memory: (report: NodeMemoryReport) => void;
 }
 
 /** Options of {@link RedisConnection.close}. */

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '../connection/redis-connection.js';
+import type { NodeMemoryReport } from './memory-watch.js';
 
 /** Health of one check, and of the whole service (`overall`), from best to worst. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -30,6 +31,8 @@ export interface HealthReport {
   uptime: number;
   checks: HealthCheck[];
   overall: HealthStatus;
+  /** Memory of each data node, from the connection's last health check (see `ConnectionHealth`). */
+  memory: NodeMemoryReport[];
 }
 
 /** What health reporting reads of a connection: a `RedisConnection` fits. */
@@ -141,6 +144,8 @@ export async function createHealthReport(options: HealthReportOptions): Promise<
   }
 
   const latency = health.latencyMs === undefined ? 'unknown' : `${Math.round(health.latencyMs)}ms`;
+  const highMemory = health.memory.filter((node) => node.warning);
+  details.memoryWarning = highMemory.length > 0;
   const connected = health.state === 'ready' || health.state === 'degraded';
   let status: HealthStatus;
   let message: string;
@@ -151,7 +156,10 @@ export async function createHealthReport(options: HealthReportOptions): Promise<
       break;
     case 'degraded':
       status = 'degraded';
-      message = `Redis connection is degraded (latency: ${latency}, nodes: ${health.nodeCount}, breaker: ${health.breaker.state}${health.clusterState !== undefined && health.clusterState !== 'ok' ? `, cluster state: ${health.clusterState}` : ''})`;
+      message =
+        highMemory.length > 0
+          ? `Redis memory is high on ${highMemory.map((node) => `${node.node} (${Math.round((node.ratio ?? 0) * 100)}% of maxmemory)`).join(', ')}`
+          : `Redis connection is degraded (latency: ${latency}, nodes: ${health.nodeCount}, breaker: ${health.breaker.state}${health.clusterState !== undefined && health.clusterState !== 'ok' ? `, cluster state: ${health.clusterState}` : ''})`;
       break;
     case 'closed':
       status = 'unhealthy';
@@ -222,5 +230,6 @@ export async function createHealthReport(options: HealthReportOptions): Promise<
     uptime: Math.floor(process.uptime()),
     checks,
     overall,
+    memory: [...health.memory],
   };
 }

@@ -54,6 +54,7 @@ const knownNames = [
   'waitReplicas',
   'waitTimeoutMs',
   'autoPipelining',
+  'memoryWarnRatio',
   'tls',
   'servername',
   'rejectUnauthorized',

@@ -31,6 +31,7 @@ const commonDefaults = {
   waitReplicas: 0,
   waitTimeoutMs: 1_000,
   autoPipelining: true,
+  memoryWarnRatio: 0.9,
 };
 
 describe('defineConfig', () => {

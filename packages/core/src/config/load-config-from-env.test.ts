@@ -54,6 +54,7 @@ describe('loadConfigFromEnv: single', () => {
         waitReplicas: 0,
         waitTimeoutMs: 1_000,
         autoPipelining: true,
+        memoryWarnRatio: 0.9,
       },
     });
   });
@@ -608,5 +609,19 @@ describe('loadConfigFromEnv: write fence and replica reads', () => {
     expect(
       issuesOf({ ...base, REDIS_READ_FROM: 'replica', REDIS_CLUSTER_SCALE_READS: 'slave' }),
     ).toEqual([{ variable: 'REDIS_READ_FROM', message: expect.stringContaining('not both') }]);
+  });
+});
+
+describe('loadConfigFromEnv: memory watch', () => {
+  it('reads REDIS_MEMORY_WARN_RATIO as a number in (0, 1]', () => {
+    expect(loadConfigFromEnv({ REDIS_MEMORY_WARN_RATIO: '0.75' }).options.memoryWarnRatio).toBe(
+      0.75,
+    );
+    expect(loadConfigFromEnv({ REDIS_MEMORY_WARN_RATIO: '1' }).options.memoryWarnRatio).toBe(1);
+    for (const bad of ['0', '1.5', 'high', '-0.2']) {
+      expect(issuesOf({ REDIS_MEMORY_WARN_RATIO: bad })).toEqual([
+        { variable: 'REDIS_MEMORY_WARN_RATIO', message: expect.stringContaining('at most 1') },
+      ]);
+    }
   });
 });

@@ -32,6 +32,7 @@ const commonVariables = [
   ['REDIS_WAIT_REPLICAS', 'waitReplicas', 'integer'],
   ['REDIS_WAIT_TIMEOUT', 'waitTimeoutMs', 'integer'],
   ['REDIS_AUTO_PIPELINING', 'autoPipelining', 'boolean'],
+  ['REDIS_MEMORY_WARN_RATIO', 'memoryWarnRatio', 'number'],
 ] as const;
 
 const clusterVariables = [
@@ -51,7 +52,7 @@ const sentinelVariables = [
   ['REDIS_READ_FROM', 'readFrom', 'lowercase'],
 ] as const;
 
-type Kind = 'integer' | 'boolean' | 'text' | 'lowercase' | 'retries';
+type Kind = 'integer' | 'number' | 'boolean' | 'text' | 'lowercase' | 'retries';
 
 /** Collects options, where each came from, and the problems found while reading them. */
 class EnvironmentReader {
@@ -110,6 +111,8 @@ class EnvironmentReader {
       if (value === undefined) return;
     } else if (kind === 'integer') {
       value = parseInteger(text);
+    } else if (kind === 'number') {
+      value = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : text;
     } else if (kind === 'lowercase') {
       value = text.toLowerCase();
     } else if (kind === 'retries') {
@@ -358,7 +361,7 @@ function buildInput(
  *   `REDIS_FAMILY`, `REDIS_KEEP_ALIVE`, `REDIS_NO_DELAY`, `REDIS_CONNECTION_NAME`,
  *   `REDIS_ENABLE_READY_CHECK`, `REDIS_MAX_RETRIES_PER_REQUEST` (or `null`),
  *   `REDIS_LAZY_CONNECT`, `REDIS_MAX_LOADING_TIMEOUT`, the write fence `REDIS_WAIT_REPLICAS` /
- *   `REDIS_WAIT_TIMEOUT`, `REDIS_AUTO_PIPELINING`, and TLS: `REDIS_TLS`,
+ *   `REDIS_WAIT_TIMEOUT`, `REDIS_AUTO_PIPELINING`, `REDIS_MEMORY_WARN_RATIO`, and TLS: `REDIS_TLS`,
  *   `REDIS_TLS_SERVERNAME`, `REDIS_TLS_REJECT_UNAUTHORIZED`, `REDIS_TLS_CA` / `_CERT` / `_KEY`
  *   (file paths). With `REDIS_TLS` unset, TLS is on when the URL is rediss:// or any
  *   `REDIS_TLS_*` variable is set.

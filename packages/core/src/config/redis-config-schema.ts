@@ -150,6 +150,11 @@ const commonShape = {
   ).default(0),
   waitTimeoutMs: integer('must be an integer number of milliseconds >= 1', 1).default(1_000),
   autoPipelining: booleanSchema.default(true),
+  memoryWarnRatio: z
+    .number({ error: 'must be a number greater than 0 and at most 1, e.g. 0.9' })
+    .gt(0, { error: 'must be a number greater than 0 and at most 1, e.g. 0.9' })
+    .max(1, { error: 'must be a number greater than 0 and at most 1, e.g. 0.9' })
+    .default(0.9),
 };
 
 const readFromSchema = z.enum(['master', 'replica', 'prefer-replica'], {

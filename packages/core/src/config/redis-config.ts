@@ -84,6 +84,11 @@ export interface CommonOptions {
    * single commands ride through.
    */
   autoPipelining: boolean;
+  /**
+   * Memory watch: a data node using at least this share of its `maxmemory` makes the connection
+   * `degraded` (and its health report name the node). 0 < ratio <= 1. Default 0.9.
+   */
+  memoryWarnRatio: number;
 }
 
 /**
@@ -200,6 +205,7 @@ export interface CommonOptionsInput {
   waitReplicas?: number | undefined;
   waitTimeoutMs?: number | undefined;
   autoPipelining?: boolean | undefined;
+  memoryWarnRatio?: number | undefined;
 }
 
 /** {@link SingleOptions} as accepted by `defineConfig`. */

@@ -1,3 +1,4 @@
+import { isLfuPolicy, type NodeMemory, readNodeMemory } from '@redgrid/connection';
 import { keySlot } from '@redgrid/core';
 import {
   AdminSession,
@@ -8,7 +9,6 @@ import { clusterSlotCount } from '../cluster-admin/cluster-snapshot.js';
 import { countKeysInSlots } from '../cluster-admin/count-keys-in-slots.js';
 import { toSlotRanges } from '../cluster-admin/parse-cluster-nodes.js';
 import { planClusterRebalance } from '../cluster-admin/plan-cluster-rebalance.js';
-import { isLfuPolicy, type NodeMemory, readNodeMemory } from './node-memory.js';
 import { type SampledKey, sampleKeys } from './sample-keys.js';
 
 /** Options of {@link analyzeCluster} and `analyzePartitions`. */

@@ -1,3 +1,4 @@
+import { isLfuPolicy, readNodeMemory } from '@redgrid/connection';
 import type { Redis } from 'ioredis';
 import { ClusterModeError } from '../errors/cluster-mode-error.js';
 import type { PartitionedRedis } from '../partitioned-redis/partitioned-redis.js';
@@ -10,7 +11,6 @@ import {
   spreadOf,
   topKeys,
 } from './analyze-cluster.js';
-import { isLfuPolicy, readNodeMemory } from './node-memory.js';
 import { sampleKeys } from './sample-keys.js';
 
 /** One node of a partition analysis. */
