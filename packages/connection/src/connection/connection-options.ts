@@ -64,11 +64,6 @@ export interface ConnectionOptions {
   reconnect?: ReconnectOptions;
   /** Period of the cluster topology refresh (CLUSTER SLOTS), in ms; 0 disables. Default 5 000. */
   clusterRefreshIntervalMs?: number;
-  /**
-   * Log every command at `info` level: name, first key, duration, outcome. Never values or
-   * other arguments. Costs a log call per command: for audits, not for hot paths. Default false.
-   */
-  audit?: boolean;
   /** Per-command hooks for an exporter. */
   metrics?: ConnectionMetricsHooks;
   /**

@@ -24,8 +24,10 @@ import {
   Redis,
   type RedisOptions,
 } from 'ioredis';
+import { AuditLog } from '../audit/audit-log.js';
 import { detectMasterChanges } from '../cluster/detect-master-changes.js';
 import { guardClusterPipelines } from '../cluster/guard-cluster-pipelines.js';
+import { WriteFence } from '../fence/write-fence.js';
 import { type CommandEvent, CommandGuard } from '../guard/command-guard.js';
 import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
 import { MemoryWatch } from '../health/memory-watch.js';
@@ -142,6 +144,8 @@ class ResilientConnection implements RedisConnection {
   readonly #failedPings = new WeakMap<InstanceLike, number>();
   readonly #readyWaiters = new Set<() => void>();
   readonly #memory: MemoryWatch;
+  /** The audit log (`REDIS_AUDIT`), when on. */
+  readonly #audit: AuditLog | undefined;
 
   #state: ConnectionState = 'connecting';
   #fatal: AuthError | undefined;
@@ -208,6 +212,13 @@ class ResilientConnection implements RedisConnection {
       name: `redis connection "${this.#name}"`,
       onListenerError,
     });
+    this.#audit = config.options.audit
+      ? new AuditLog({
+          connection: this.#name,
+          logger: options.logger,
+          keys: config.options.auditKeys,
+        })
+      : undefined;
     this.#memory = new MemoryWatch({
       connection: this.#name,
       warnRatio: config.options.memoryWarnRatio,
@@ -769,7 +780,7 @@ class ResilientConnection implements RedisConnection {
 
   #commandHook(options: ConnectionOptions): (event: CommandEvent) => void {
     const onCommand = options.metrics?.onCommand;
-    const audit = options.audit === true;
+    const audit = this.#config.options.auditWrites ? this.#audit : undefined;
     const commands = redgridChannel('redgrid:command');
     return (event) => {
       if (commands.hasSubscribers) {
@@ -795,19 +806,15 @@ class ResilientConnection implements RedisConnection {
           );
         }
       }
-      if (audit) {
-        const key = firstKey(event.source);
-        this.#logger.info(
-          {
-            connection: this.#name,
-            command: event.command,
-            ...(key === undefined ? {} : { key }),
-            durationMs: Math.round(event.durationMs * 1000) / 1000,
-            outcome: event.outcome,
-            ...(event.error === undefined ? {} : { error: errorCode(event.error) }),
-          },
-          'redis command',
-        );
+      if (audit !== undefined && WriteFence.isWrite(event.command)) {
+        audit.command({
+          command: event.command,
+          key: firstKey(event.source),
+          node: event.node === undefined ? undefined : nodeAddress(event.node),
+          outcome: event.outcome,
+          durationMs: event.durationMs,
+          errorCode: event.error === undefined ? undefined : errorCode(event.error),
+        });
       }
     };
   }
@@ -1108,6 +1115,7 @@ class ResilientConnection implements RedisConnection {
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#dedicated.clear();
     this.breaker.dispose();
+    this.#audit?.close();
     this.#update('closed');
     this.#emitter.clear();
     this.#readyWaiters.clear();

@@ -39,6 +39,8 @@ export interface CommandEvent {
   readonly error?: Error;
   /** The ioredis command, to read its keys for an audit log (do not keep it). */
   readonly source: CommandLike | undefined;
+  /** The connection it was last written to, when it was written (do not keep it). */
+  readonly node?: InstanceLike | undefined;
 }
 
 /**
@@ -519,6 +521,7 @@ export class CommandGuard {
         durationMs,
         ...(delivered === undefined ? {} : { error: delivered }),
         source: record.command,
+        node: record.writtenTo as InstanceLike | undefined,
       });
     }
     const command = record.command;

@@ -32,6 +32,9 @@ const commonDefaults = {
   waitTimeoutMs: 1_000,
   autoPipelining: true,
   memoryWarnRatio: 0.9,
+  audit: false,
+  auditWrites: false,
+  auditKeys: 'hash',
 };
 
 describe('defineConfig', () => {

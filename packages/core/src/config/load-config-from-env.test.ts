@@ -55,6 +55,9 @@ describe('loadConfigFromEnv: single', () => {
         waitTimeoutMs: 1_000,
         autoPipelining: true,
         memoryWarnRatio: 0.9,
+        audit: false,
+        auditWrites: false,
+        auditKeys: 'hash',
       },
     });
   });
@@ -623,5 +626,20 @@ describe('loadConfigFromEnv: memory watch', () => {
         { variable: 'REDIS_MEMORY_WARN_RATIO', message: expect.stringContaining('at most 1') },
       ]);
     }
+  });
+});
+
+describe('loadConfigFromEnv: audit log', () => {
+  it('reads REDIS_AUDIT, REDIS_AUDIT_WRITES and REDIS_AUDIT_KEYS', () => {
+    expect(
+      loadConfigFromEnv({
+        REDIS_AUDIT: 'true',
+        REDIS_AUDIT_WRITES: 'yes',
+        REDIS_AUDIT_KEYS: 'PLAIN',
+      }).options,
+    ).toMatchObject({ audit: true, auditWrites: true, auditKeys: 'plain' });
+    expect(issuesOf({ REDIS_AUDIT_KEYS: 'md5' })).toEqual([
+      { variable: 'REDIS_AUDIT_KEYS', message: expect.stringContaining("'hash' or 'plain'") },
+    ]);
   });
 });

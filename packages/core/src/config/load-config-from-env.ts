@@ -33,6 +33,9 @@ const commonVariables = [
   ['REDIS_WAIT_TIMEOUT', 'waitTimeoutMs', 'integer'],
   ['REDIS_AUTO_PIPELINING', 'autoPipelining', 'boolean'],
   ['REDIS_MEMORY_WARN_RATIO', 'memoryWarnRatio', 'number'],
+  ['REDIS_AUDIT', 'audit', 'boolean'],
+  ['REDIS_AUDIT_WRITES', 'auditWrites', 'boolean'],
+  ['REDIS_AUDIT_KEYS', 'auditKeys', 'lowercase'],
 ] as const;
 
 const clusterVariables = [
@@ -361,7 +364,8 @@ function buildInput(
  *   `REDIS_FAMILY`, `REDIS_KEEP_ALIVE`, `REDIS_NO_DELAY`, `REDIS_CONNECTION_NAME`,
  *   `REDIS_ENABLE_READY_CHECK`, `REDIS_MAX_RETRIES_PER_REQUEST` (or `null`),
  *   `REDIS_LAZY_CONNECT`, `REDIS_MAX_LOADING_TIMEOUT`, the write fence `REDIS_WAIT_REPLICAS` /
- *   `REDIS_WAIT_TIMEOUT`, `REDIS_AUTO_PIPELINING`, `REDIS_MEMORY_WARN_RATIO`, and TLS: `REDIS_TLS`,
+ *   `REDIS_WAIT_TIMEOUT`, `REDIS_AUTO_PIPELINING`, `REDIS_MEMORY_WARN_RATIO`, the audit log `REDIS_AUDIT` /
+ *   `REDIS_AUDIT_WRITES` / `REDIS_AUDIT_KEYS`, and TLS: `REDIS_TLS`,
  *   `REDIS_TLS_SERVERNAME`, `REDIS_TLS_REJECT_UNAUTHORIZED`, `REDIS_TLS_CA` / `_CERT` / `_KEY`
  *   (file paths). With `REDIS_TLS` unset, TLS is on when the URL is rediss:// or any
  *   `REDIS_TLS_*` variable is set.

@@ -155,6 +155,9 @@ const commonShape = {
     .gt(0, { error: 'must be a number greater than 0 and at most 1, e.g. 0.9' })
     .max(1, { error: 'must be a number greater than 0 and at most 1, e.g. 0.9' })
     .default(0.9),
+  audit: booleanSchema.default(false),
+  auditWrites: booleanSchema.default(false),
+  auditKeys: z.enum(['hash', 'plain'], { error: "must be 'hash' or 'plain'" }).default('hash'),
 };
 
 const readFromSchema = z.enum(['master', 'replica', 'prefer-replica'], {

@@ -89,6 +89,15 @@ export interface CommonOptions {
    * `degraded` (and its health report name the node). 0 < ratio <= 1. Default 0.9.
    */
   memoryWarnRatio: number;
+  /**
+   * Audit log (`REDIS_AUDIT`): administrative acts (rebalances, migrations, failovers seen,
+   * credential rotations, breaker transitions) as pino log lines. Default false.
+   */
+  audit: boolean;
+  /** With `audit`, also every write command: name, key, node, outcome, latency (`REDIS_AUDIT_WRITES`). Default false. */
+  auditWrites: boolean;
+  /** How keys appear in the audit log: `hash` (SHA-256, 16 hex digits; default) or `plain` (`REDIS_AUDIT_KEYS`). */
+  auditKeys: 'hash' | 'plain';
 }
 
 /**
@@ -206,6 +215,9 @@ export interface CommonOptionsInput {
   waitTimeoutMs?: number | undefined;
   autoPipelining?: boolean | undefined;
   memoryWarnRatio?: number | undefined;
+  audit?: boolean | undefined;
+  auditWrites?: boolean | undefined;
+  auditKeys?: 'hash' | 'plain' | undefined;
 }
 
 /** {@link SingleOptions} as accepted by `defineConfig`. */

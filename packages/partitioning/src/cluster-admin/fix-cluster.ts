@@ -7,6 +7,7 @@ import {
   type FixResult,
   planSlotFixes,
 } from './fix-open-slots.js';
+import { publishAct } from './publish-act.js';
 import { SlotMover } from './slot-mover.js';
 
 /**
@@ -45,10 +46,19 @@ export interface FixClusterOptions extends AdminSessionOptions {
  * overwriting it; then every master is told the owner, target first. `rebalanceCluster` does
  * this by itself before planning. Refuses (`unhealthy`) while a master is unreachable.
  */
-export async function fixCluster(
+export function fixCluster(
   connection: ClusterConnection,
   options: FixClusterOptions = {},
 ): Promise<FixResult> {
+  if (options.dryRun) return fix(connection, options);
+  return publishAct(
+    'cluster-fix',
+    () => fix(connection, options),
+    (result) => ({ slotsFixed: result.fixes.length, keysMoved: result.keysMoved }),
+  );
+}
+
+async function fix(connection: ClusterConnection, options: FixClusterOptions): Promise<FixResult> {
   const session = AdminSession.open(connection, options);
   try {
     const snapshot = await session.snapshot();

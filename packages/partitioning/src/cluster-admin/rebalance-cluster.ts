@@ -1,4 +1,4 @@
-import { keySlot } from '@redgrid/core';
+import { keySlot, publish } from '@redgrid/core';
 import { sampleKeys } from '../analysis/sample-keys.js';
 import { ClusterAdminError } from '../errors/cluster-admin-error.js';
 import {
@@ -25,6 +25,7 @@ import {
   type PlanClusterRebalanceOptions,
   planClusterRebalance,
 } from './plan-cluster-rebalance.js';
+import { publishAct } from './publish-act.js';
 import { type MoverNode, SlotMover } from './slot-mover.js';
 
 /** Options of {@link rebalanceCluster}. */
@@ -160,9 +161,25 @@ async function estimateBytes(
  * `--cluster del-node`). Multi-key commands on keys of a slot being moved can get TRYAGAIN for
  * the few milliseconds the slot is open; ioredis retries them.
  */
-export async function rebalanceCluster(
+export function rebalanceCluster(
   connection: ClusterConnection,
   options: RebalanceClusterOptions = {},
+): Promise<ClusterRebalanceResult> {
+  if (options.dryRun) return rebalance(connection, options);
+  return publishAct(
+    'cluster-rebalance',
+    () => rebalance(connection, options),
+    (result) => ({
+      slotsMoved: result.slotsMoved,
+      keysMoved: result.keysMoved,
+      elapsedMs: Math.round(result.elapsedMs),
+    }),
+  );
+}
+
+async function rebalance(
+  connection: ClusterConnection,
+  options: RebalanceClusterOptions,
 ): Promise<ClusterRebalanceResult> {
   const startedAt = performance.now();
   const elapsed = () => performance.now() - startedAt;
@@ -176,6 +193,15 @@ export async function rebalanceCluster(
     batch?: ClusterRebalanceProgress['batch'],
   ) => {
     const elapsedMs = elapsed();
+    if (!options.dryRun) {
+      publish('redgrid:migration', {
+        kind: 'cluster',
+        phase: phase === 'done' ? 'complete' : 'progress',
+        done: slotsMoved,
+        total: slotsTotal,
+        unit: 'slots',
+      });
+    }
     options.onProgress?.({
       phase,
       slotsMoved,

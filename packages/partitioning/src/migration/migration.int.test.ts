@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { subscribe, unsubscribe as unsubscribeChannel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type StandaloneTopology, startStandalone, waitFor } from '@redgrid/redis-harness';
@@ -82,11 +83,29 @@ describe('migration between standalone nodes', () => {
     expect(plan.moves.every((move) => move.to === 'n4')).toBe(true);
     const progress: MigrationProgress[] = [];
     const unsubscribe = partitioning.on('migrationProgress', (event) => progress.push(event));
+    const published: Array<[string, unknown]> = [];
+    const onAdmin = (message: unknown) => published.push(['admin', message]);
+    const onMigration = (message: unknown) => published.push(['migration', message]);
+    subscribe('redgrid:admin', onAdmin);
+    subscribe('redgrid:migration', onMigration);
     const result = await partitioning.migrate(plan, {
       batchSize: 1000,
       transfer: 'dump-restore',
     });
     unsubscribe();
+    unsubscribeChannel('redgrid:admin', onAdmin);
+    unsubscribeChannel('redgrid:migration', onMigration);
+    // Announced for metrics and audit logs: the act, and its progress in keys.
+    expect(published[0]).toEqual(['admin', { act: 'partition-migration', outcome: 'started' }]);
+    expect(published.at(-1)).toEqual([
+      'admin',
+      {
+        act: 'partition-migration',
+        outcome: 'succeeded',
+        details: { planId: plan.id, movedKeys: result.movedKeys },
+      },
+    ]);
+    expect(published.filter(([kind]) => kind === 'migration').length).toBe(progress.length);
 
     const movedShare = result.movedKeys / keyCount;
     console.log(

@@ -7,10 +7,12 @@ import {
   ConfigError,
   type ConfigIssue,
   defineConfig,
+  publish,
   type RedisConfig,
   TypedEmitter,
 } from '@redgrid/core';
 import type { Cluster, Redis } from 'ioredis';
+import { publishAct } from '../cluster-admin/publish-act.js';
 import { computeDistributionStats } from '../distribution/distribution-stats.js';
 import { ClusterModeError } from '../errors/cluster-mode-error.js';
 import { MigrationError } from '../errors/migration-error.js';
@@ -787,7 +789,16 @@ class PartitionedRedisImpl implements PartitionedRedis {
     );
   }
 
-  async migrate(plan: RebalancePlan, options: MigrateOptions = {}): Promise<MigrationResult> {
+  migrate(plan: RebalancePlan, options: MigrateOptions = {}): Promise<MigrationResult> {
+    if (options.dryRun === true) return this.#migrate(plan, options);
+    return publishAct(
+      'partition-migration',
+      () => this.#migrate(plan, options),
+      (result) => ({ planId: plan.id, movedKeys: result.movedKeys }),
+    );
+  }
+
+  async #migrate(plan: RebalancePlan, options: MigrateOptions): Promise<MigrationResult> {
     if (this.#cluster) {
       throw new ClusterModeError({
         operation: 'migrate',
@@ -858,6 +869,17 @@ class PartitionedRedisImpl implements PartitionedRedis {
         emit: (progress: MigrationProgress) => {
           options.onProgress?.(progress);
           this.#emit('migrationProgress', progress);
+          if (!dryRun) {
+            publish('redgrid:migration', {
+              kind: 'partition',
+              phase: 'progress',
+              done: progress.movedKeys,
+              ...(progress.estimatedKeysToMove === undefined
+                ? {}
+                : { total: progress.estimatedKeysToMove }),
+              unit: 'keys',
+            });
+          }
         },
       });
       if (!dryRun) {
