@@ -8,7 +8,10 @@ describe('public API', () => {
       'createHealthReport',
       'isAuthFailure',
       'isConnectionFailure',
+      'isLfuPolicy',
       'latencyBoundariesMs',
+      'parseInfo',
+      'readNodeMemory',
     ]);
   });
 });

@@ -258,6 +258,9 @@ class ResilientConnection implements RedisConnection {
       translateError: (error) => this.#translateError(error),
       // See toIoredisOptions: without a deadline, ioredis counts retries itself.
       maxResends: commandTimeoutMs > 0 ? config.options.maxRetriesPerRequest : null,
+      ...(config.type === 'cluster'
+        ? { clusterRetryDelayMs: config.options.retryDelayOnFailoverMs }
+        : {}),
       // Sentinel: writes are held during a failover even without WAIT (see WriteFence).
       fence:
         waitReplicas > 0 || config.type === 'sentinel'

@@ -101,6 +101,31 @@ describe('faults under load', () => {
     expect(summary.longestStallMs).toBeLessThanOrEqual(failoverMs + 1_000);
   });
 
+  it('(b2) cut every cluster connection at once, three times: no error, no lost write', async () => {
+    started = await startTopology('cluster');
+    const current = started;
+    const topology = current.topology as ClusterTopology;
+    connection = createConnection(loadConfigFromEnv(topology.env()));
+    await connection.connect();
+    const load = new WriteLoad(connection.client, { writers, prefix: 'b2' });
+    load.start();
+    await progress(topology, load, 2_000);
+    // A network blip: every node drops the application's connections together, so the cluster
+    // client itself goes through reconnecting (CLIENT KILL spares the cluster bus).
+    for (let cut = 0; cut < 3; cut++) {
+      await Promise.all(
+        topology.nodes.map((node) => current.raw(node).call('CLIENT', 'KILL', 'TYPE', 'normal')),
+      );
+      await progress(topology, load, 1_000);
+    }
+    const summary = await load.stop();
+    const lost = await load.lostWrites();
+    report('cluster-connections-cut', { ...summary, lost });
+
+    expect(summary.errors).toBe(0);
+    expect(lost).toBe(0);
+  });
+
   it('(c) pause a server past the deadline: callers get the deadline, then fail fast; the first probe after resume closes the breaker', async () => {
     started = await startTopology('standalone');
     const topology = started.topology as StandaloneTopology;

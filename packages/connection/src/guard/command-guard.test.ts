@@ -5,7 +5,7 @@ import {
   ConnectionClosedError,
 } from '@redgrid/core';
 import { Command, ReplyError } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CommandLike } from '../ioredis/internals.js';
 import { CommandMetrics } from '../metrics/command-metrics.js';
 import { FakeInstance } from '../test-support/fake-instance.js';
@@ -201,6 +201,43 @@ describe('CommandGuard', () => {
     instance.sendCommand(command);
     expect(instance.written).toEqual([command, command]);
     expect(guard.inFlight).toBe(1);
+  });
+
+  it('sends a cluster command the cluster gave up on a lost connection again, within the deadline', async () => {
+    vi.useFakeTimers();
+    try {
+      let now = 1_000;
+      const breaker = new CircuitBreaker({ isFailure: isConnectionFailure, clock: () => now });
+      const guard = new CommandGuard({
+        breaker,
+        commandTimeoutMs: 500,
+        metrics: new CommandMetrics(),
+        isFailure: isConnectionFailure,
+        clock: () => now,
+        clusterRetryDelayMs: 100,
+      });
+      const cluster = Object.assign(new FakeInstance(), { isCluster: true, nodes: () => [] });
+      guard.attach(cluster);
+      const command = new Command('set', ['k', 'v']) as unknown as CommandLike;
+      command.promise.catch(() => {});
+      cluster.sendCommand(command);
+      command.reject(new Error('Connection is closed.'));
+      expect(cluster.written).toHaveLength(1);
+      now += 100;
+      vi.advanceTimersByTime(100);
+      expect(cluster.written).toHaveLength(2);
+      command.resolve('OK');
+      await expect(command.promise).resolves.toBe('OK');
+      // Past the deadline it is not sent again: the caller gets the error.
+      const late = new Command('set', ['k', 'v']) as unknown as CommandLike;
+      late.promise.catch(() => {});
+      cluster.sendCommand(late);
+      now += 450;
+      late.reject(new Error('Connection is closed.'));
+      await expect(late.promise).rejects.toThrow('Connection is closed.');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails everything pending and every new command once closed', async () => {

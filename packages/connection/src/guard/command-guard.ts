@@ -73,6 +73,8 @@ export interface CommandGuardOptions {
   maxResends?: number | null | undefined;
   /** The write fence (holds writes during failovers, confirms them with `WAIT`); none when absent. */
   fence?: Omit<WriteFenceOptions, 'host'> | undefined;
+  /** Wait before a cluster command given up on a lost connection is sent again, in ms. Default 100. */
+  clusterRetryDelayMs?: number | undefined;
   /** Time source in ms. Default `performance.now`. */
   clock?: (() => number) | undefined;
 }
@@ -133,6 +135,7 @@ export class CommandGuard {
   readonly #onCommand: ((event: CommandEvent) => void) | undefined;
   readonly #translateError: ((error: Error) => Error) | undefined;
   readonly #maxResends: number | undefined;
+  readonly #clusterRetryDelayMs: number;
   /** The write fence, when the connection has one. */
   readonly fence: WriteFence | undefined;
   /** Instances whose resends count against `maxResends`. */
@@ -171,6 +174,7 @@ export class CommandGuard {
     this.#rejectCommand = function (this: GuardedCommand, error: Error) {
       const record = this[recordKey];
       if (!(record instanceof InflightRecord)) return undefined;
+      if (guard.#retryLater(this, record, error)) return undefined;
       let delivered = error;
       if (record.replied && CommandTimeoutError.isInstance(error)) {
         // The write was applied; what timed out is its confirmation.
@@ -191,6 +195,7 @@ export class CommandGuard {
     this.#onCommand = options.onCommand;
     this.#translateError = options.translateError;
     this.#maxResends = options.maxResends ?? undefined;
+    this.#clusterRetryDelayMs = Math.max(options.clusterRetryDelayMs ?? 100, 1);
     this.fence =
       options.fence === undefined
         ? undefined
@@ -393,6 +398,9 @@ export class CommandGuard {
     record.deadlineMs = deadlineMs;
     record.timeoutMs = timeoutMs;
     record.group = group;
+    if (stream === undefined && isClusterLike(instance)) {
+      record.retryVia = () => original.call(instance, command, stream, node);
+    }
     command[recordKey] = record;
     command.resolve = this.#resolveCommand;
     command.reject = this.#rejectCommand;
@@ -415,6 +423,25 @@ export class CommandGuard {
       }
     }
     return this.#forward(instance, original, record, stream, node);
+  }
+
+  /**
+   * A cluster gives a command up on a lost connection when the cluster itself is not ready at
+   * that moment (every node connection lost at once: a network blip, `CLIENT KILL`), where it
+   * would otherwise retry. While the deadline has time left, the guard sends it through the
+   * cluster again, after the cluster's failover delay, instead of failing the caller.
+   */
+  #retryLater(command: GuardedCommand, record: InflightRecord, error: Error): boolean {
+    const retry = record.retryVia;
+    if (retry === undefined || this.#closed || !error.message.startsWith('Connection is closed')) {
+      return false;
+    }
+    if (this.#clock() + this.#clusterRetryDelayMs >= record.deadlineMs) return false;
+    const timer = setTimeout(() => {
+      if (command[recordKey] === record && !this.#closed) retry();
+    }, this.#clusterRetryDelayMs);
+    timer.unref();
+    return true;
   }
 
   /**

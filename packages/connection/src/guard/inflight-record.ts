@@ -42,6 +42,8 @@ export class InflightRecord implements DeadlineEntry<InflightRecord> {
   writtenTo: object | undefined = undefined;
   /** Times it was written again after a lost connection. */
   resends = 0;
+  /** Sends it again through the cluster (a cluster command alone, not a pipeline member). */
+  retryVia: (() => unknown) | undefined = undefined;
   /** A write under the write fence: its reply waits for the replicas' confirmation. */
   fenced = false;
   /** The fence batch (one `WAIT`) that confirms it, while it waits. */
@@ -58,6 +60,7 @@ export class InflightRecord implements DeadlineEntry<InflightRecord> {
     this.group = undefined;
     this.writtenTo = undefined;
     this.resends = 0;
+    this.retryVia = undefined;
     this.fenced = false;
     this.batch = undefined;
     this.replied = false;
