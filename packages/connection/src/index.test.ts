@@ -8,6 +8,8 @@ describe('public API', () => {
       'createHealthReport',
       'isAuthFailure',
       'isConnectionFailure',
+      'isReadOnlyCommand',
+      'isWriteCommand',
       'isLfuPolicy',
       'latencyBoundariesMs',
       'parseInfo',

@@ -33,6 +33,8 @@ export {
   readNodeMemory,
 } from './health/node-memory.js';
 export type { Logger, LogMethod } from './logging/logger.js';
+export { isReadOnlyCommand } from './connection/replica-reads.js';
+export { isWriteCommand } from './fence/write-fence.js';
 export {
   type CommandMetricsSnapshot,
   type CommandOutcome,

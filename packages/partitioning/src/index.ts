@@ -13,6 +13,7 @@ export {
   type PartitionNodeAnalysis,
   type RangeAnalysis,
 } from './analysis/analyze-partitions.js';
+export type { NodeTraffic } from './analysis/node-traffic.js';
 export {
   type KeySample,
   type SampledKey,

@@ -4,6 +4,7 @@ import {
   type ClusterAnalysis,
   createPartitionedRedis,
   type LocatedSampledKey,
+  type NodeTraffic,
   type PartitionAnalysis,
 } from '@redgrid/partitioning';
 import type { CliIo } from '../cli/cli-io.js';
@@ -59,6 +60,22 @@ function renderKeys(
   )}`;
 }
 
+/** Reads and writes per data node: where replica reads (REDIS_READ_FROM) land. */
+function renderTraffic(traffic: readonly NodeTraffic[]): string {
+  if (traffic.length === 0) return '';
+  return `reads and writes served per node (since each started):\n${renderTable(
+    ['node', 'role', 'reads', 'read share', 'writes'],
+    traffic.map((node) => [
+      node.address,
+      node.role,
+      formatCount(node.reads),
+      formatRatio(node.readShare),
+      formatCount(node.writes),
+    ]),
+    { align: ['left', 'left', 'right', 'right', 'right'] },
+  )}`;
+}
+
 function renderCluster(analysis: ClusterAnalysis): string {
   let text = renderTable(
     [
@@ -109,6 +126,7 @@ function renderCluster(analysis: ClusterAnalysis): string {
   if (analysis.openSlots > 0)
     text += `${analysis.openSlots} half-moved slot(s): run redgrid cluster fix\n`;
   for (const problem of analysis.problems) text += `problem: ${problem}\n`;
+  text += renderTraffic(analysis.traffic);
   return text;
 }
 
@@ -160,6 +178,7 @@ function renderPartitions(analysis: PartitionAnalysis): string {
     text += `to balance: weights ${JSON.stringify(balance.weights)} (put them in the layout file, then redgrid partition plan --to it)\n`;
   else if (balance.ranges)
     text += `to balance: ranges ${JSON.stringify(balance.ranges)} (put them in the layout file, then redgrid partition plan --to it)\n`;
+  text += renderTraffic(analysis.traffic);
   return text;
 }
 

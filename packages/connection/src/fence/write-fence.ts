@@ -26,6 +26,14 @@ export interface WriteFenceOptions {
   onHoldExpired?: (() => void) | undefined;
 }
 
+/**
+ * True for a command that changes data (`write` in Redis' command table, plus EVAL, EVALSHA and
+ * FCALL, which may), in any case. Unknown commands (modules) count as not writing.
+ */
+export function isWriteCommand(name: string): boolean {
+  return WriteFence.isWrite(name);
+}
+
 /** Scripts and functions run writes without the `write` flag on the command itself. */
 const writingScripts = new Set(['eval', 'evalsha', 'fcall']);
 const isWriteCache = new Map<string, boolean>();

@@ -9,6 +9,7 @@ import { clusterSlotCount } from '../cluster-admin/cluster-snapshot.js';
 import { countKeysInSlots } from '../cluster-admin/count-keys-in-slots.js';
 import { toSlotRanges } from '../cluster-admin/parse-cluster-nodes.js';
 import { planClusterRebalance } from '../cluster-admin/plan-cluster-rebalance.js';
+import { type NodeTraffic, readNodeTraffic, withReadShares } from './node-traffic.js';
 import { type SampledKey, sampleKeys } from './sample-keys.js';
 
 /** Options of {@link analyzeCluster} and `analyzePartitions`. */
@@ -76,6 +77,11 @@ export interface ClusterAnalysis {
   readonly hottest: readonly LocatedSampledKey[] | undefined;
   /** Why `hottest` is missing, when it is. */
   readonly hottestNote: string | undefined;
+  /**
+   * Reads and writes each node (masters and replicas) has served, from INFO commandstats:
+   * with `REDIS_READ_FROM=replica` the reads move to the replicas.
+   */
+  readonly traffic: readonly NodeTraffic[];
   /** Slots holding the most keys. */
   readonly fullestSlots: readonly {
     readonly slot: number;
@@ -206,9 +212,21 @@ export async function analyzeCluster(
         if (fullest.length > top) fullest.pop();
       }
     }
+    const traffic = withReadShares(
+      await Promise.all(
+        snapshot.nodes
+          .filter((node) => node.reachable)
+          .map(async (node) => ({
+            address: node.address,
+            role: node.role,
+            ...(await readNodeTraffic(session.client(node))),
+          })),
+      ),
+    ).sort((a, b) => a.address.localeCompare(b.address));
     return {
       mode: 'cluster',
       masters,
+      traffic,
       keys: spreadOf(withSlots.map((master) => master.keys)),
       usedBytes: spreadOf(withSlots.map((master) => master.memory.usedBytes)),
       slots: spreadOf(withSlots.map((master) => master.slots)),

@@ -1,5 +1,5 @@
 import { isLfuPolicy, readNodeMemory } from '@redgrid/connection';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { ClusterModeError } from '../errors/cluster-mode-error.js';
 import type { PartitionedRedis } from '../partitioned-redis/partitioned-redis.js';
 import { createPartitioner } from '../strategies/create-partitioner.js';
@@ -11,7 +11,44 @@ import {
   spreadOf,
   topKeys,
 } from './analyze-cluster.js';
+import { type NodeTraffic, readNodeTraffic, replicasOf, withReadShares } from './node-traffic.js';
 import { sampleKeys } from './sample-keys.js';
+
+/**
+ * Traffic of a layout node and of the replicas it reports, read with short-lived connections
+ * that take the node connection's credentials and TLS.
+ */
+async function groupTraffic(master: Redis): Promise<Array<Omit<NodeTraffic, 'readShare'>>> {
+  const address = `${master.stream?.remoteAddress ?? master.options.host}:${master.stream?.remotePort ?? master.options.port}`;
+  const nodes: Array<Omit<NodeTraffic, 'readShare'>> = [
+    { address, role: 'master', ...(await readNodeTraffic(master)) },
+  ];
+  for (const replica of await replicasOf(master)) {
+    const separator = replica.lastIndexOf(':');
+    const { username, password, tls, family, connectTimeout } = master.options;
+    const client = new Redis({
+      host: replica.slice(0, separator),
+      port: Number(replica.slice(separator + 1)),
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+      ...(tls === undefined ? {} : { tls }),
+      ...(family === undefined ? {} : { family }),
+      ...(connectTimeout === undefined ? {} : { connectTimeout }),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => {});
+    try {
+      nodes.push({ address: replica, role: 'replica', ...(await readNodeTraffic(client)) });
+    } catch {
+      // An unreachable replica has no figures to report.
+    } finally {
+      client.disconnect();
+    }
+  }
+  return nodes;
+}
 
 /** One node of a partition analysis. */
 export interface PartitionNodeAnalysis extends NodeAnalysis {
@@ -47,6 +84,11 @@ export interface PartitionAnalysis {
   readonly biggest: readonly LocatedSampledKey[];
   readonly hottest: readonly LocatedSampledKey[] | undefined;
   readonly hottestNote: string | undefined;
+  /**
+   * Reads and writes each data node has served (INFO commandstats): every layout node and the
+   * replicas it reports (a Sentinel group's), where `REDIS_READ_FROM=replica` sends reads.
+   */
+  readonly traffic: readonly NodeTraffic[];
   /**
    * What balancing would take: nothing (`needed` false), new weights (consistent hashing: a
    * node's weight scaled by expected / actual share), or new range bounds (quantiles of the
@@ -153,10 +195,18 @@ export async function analyzePartitions(
     keys: Math.round(rangeKeys.get(rangeKey(range)) ?? 0),
   }));
   const lfu = analyses.some((node) => node.hottest !== undefined);
+  const traffic = withReadShares(
+    (
+      await Promise.all(
+        layout.nodes.map((node) => groupTraffic(partitioned.connectionOf(node.id).client as Redis)),
+      )
+    ).flat(),
+  );
   return {
     mode: 'partitioned',
     strategy: router ? 'range' : 'consistent-hash',
     nodes: analyses,
+    traffic,
     ranges,
     keys: spreadOf(analyses.map((node) => node.keys)),
     usedBytes: spreadOf(analyses.map((node) => node.memory.usedBytes)),

@@ -1,8 +1,10 @@
-import type { RedisConnection } from '@redgrid/connection';
+import { createConnection, type RedisConnection } from '@redgrid/connection';
+import { loadConfigFromEnv } from '@redgrid/core';
 import {
   type ClusterTopology,
   type StandaloneTopology,
   startCluster,
+  startSentinel,
   startStandalone,
 } from '@redgrid/redis-harness';
 import { type Cluster, Redis } from 'ioredis';
@@ -44,6 +46,8 @@ describe('analyzeCluster', () => {
     for (let read = 0; read < 200; read++) await connection.client.get('k:7');
     const analysis = await analyzeCluster(connection, { top: 5 });
     expect(analysis.masters).toHaveLength(3);
+    expect(analysis.traffic.map((node) => node.role)).toEqual(['master', 'master', 'master']);
+    expect(analysis.traffic.reduce((sum, node) => sum + node.reads, 0)).toBeGreaterThanOrEqual(200);
     expect(analysis.keys.total).toBe(3001);
     expect(analysis.masters.every((master) => master.complete)).toBe(true);
     const rangeKeys = analysis.masters
@@ -104,6 +108,36 @@ describe('analyzePartitions', () => {
       expect(analysis.nodes.every((node) => node.misplacedKeys === 0)).toBe(true);
     } finally {
       await partitioned.close();
+    }
+  });
+});
+
+describe('reads per node (REDIS_READ_FROM)', () => {
+  it('shows reads moving to the replicas of a Sentinel group', async () => {
+    const sentinel = await startSentinel();
+    const config = loadConfigFromEnv({ ...sentinel.env(), REDIS_READ_FROM: 'replica' });
+    const connection = createConnection(config);
+    const partitioned = createPartitionedRedis({ nodes: [{ id: 'group', connection, config }] });
+    try {
+      await connection.client.set('read:me', 'value');
+      await sentinel.waitFor(async () => (await connection.client.get('read:me')) === 'value', {
+        timeoutMs: 30_000,
+        message: 'the key replicated',
+      });
+      for (let read = 0; read < 500; read++) await connection.client.get('read:me');
+      const analysis = await analyzePartitions(partitioned);
+      const master = analysis.traffic.filter((node) => node.role === 'master');
+      const replicas = analysis.traffic.filter((node) => node.role === 'replica');
+      expect(master).toHaveLength(1);
+      expect(replicas).toHaveLength(2);
+      const replicaReads = replicas.reduce((sum, node) => sum + node.reads, 0);
+      expect(replicaReads).toBeGreaterThanOrEqual(500);
+      expect(master[0]?.writes).toBeGreaterThanOrEqual(1);
+      expect(replicas.reduce((sum, node) => sum + node.readShare, 0)).toBeGreaterThan(0.9);
+    } finally {
+      await partitioned.close();
+      await connection.close();
+      await sentinel.stop();
     }
   });
 });
