@@ -13,6 +13,8 @@ export type {
   Credentials,
   RedisConnection,
 } from './connection/redis-connection.js';
+export { isReadOnlyCommand } from './connection/replica-reads.js';
+export { isWriteCommand } from './fence/write-fence.js';
 export { isAuthFailure, isConnectionFailure } from './guard/is-connection-failure.js';
 export {
   type CacheComponent,
@@ -33,8 +35,6 @@ export {
   readNodeMemory,
 } from './health/node-memory.js';
 export type { Logger, LogMethod } from './logging/logger.js';
-export { isReadOnlyCommand } from './connection/replica-reads.js';
-export { isWriteCommand } from './fence/write-fence.js';
 export {
   type CommandMetricsSnapshot,
   type CommandOutcome,
