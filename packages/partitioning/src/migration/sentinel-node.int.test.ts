@@ -34,7 +34,7 @@ function standalone(index: number): PartitionNodeDefinition {
     id: `s${index}`,
     config: {
       type: 'single',
-      options: { host: server.host, port: server.port, commandTimeoutMs: 30_000 },
+      options: { host: server.host, port: server.port },
     },
   };
 }
@@ -48,7 +48,6 @@ function group(): PartitionNodeDefinition {
       options: {
         sentinels: [...sentinel.sentinelAddresses],
         name: sentinel.masterName,
-        commandTimeoutMs: 30_000,
       },
     },
   };

@@ -22,7 +22,7 @@ describe('cluster mode', () => {
           id: 'cluster',
           config: {
             type: 'cluster',
-            options: { nodes: [...cluster.startupNodes], commandTimeoutMs: 30_000 },
+            options: { nodes: [...cluster.startupNodes] },
           },
         },
       ],

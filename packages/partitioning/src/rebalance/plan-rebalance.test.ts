@@ -25,15 +25,20 @@ function inArcs(hash: number, arcs: readonly RingArc[]): boolean {
 function expectArcsExact(plan: RebalancePlan) {
   const before = createPartitioner(plan.from);
   const after = createPartitioner(plan.to);
+  // One assertion for the whole sample: an expect per key and move is most of the test's time.
+  const mismatches: string[] = [];
   for (const key of keys.slice(0, 10_000)) {
     const source = before.nodeFor(key);
     const target = after.nodeFor(key);
     const hash = before.ring?.hashKey(key) ?? 0;
     for (const move of plan.moves) {
       const expected = move.from === source && move.to === target;
-      expect(inArcs(hash, move.arcs), `${key} ${move.from}->${move.to}`).toBe(expected);
+      if (inArcs(hash, move.arcs) !== expected && mismatches.length < 10) {
+        mismatches.push(`${key} ${move.from}->${move.to}: expected ${expected}`);
+      }
     }
   }
+  expect(mismatches).toEqual([]);
 }
 
 describe('planRebalance, consistent hashing', () => {
