@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
 // Every ```ts block of the README runs here against the sources, so the examples cannot rot.
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
 const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'redgrid-core-readme-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -555,11 +555,21 @@ describe('CircuitBreaker: options and clock', () => {
     expect(breaker.state).toBe('open');
   });
 
-  it('works with the default clock', async () => {
-    const breaker = new CircuitBreaker({ name: 'default-clock' });
-    await expect(breaker.execute(ok)).resolves.toBe('ok');
-    expect(breaker.name).toBe('default-clock');
-    expect(breaker.state).toBe('closed');
+  it('reads performance.now by default', async () => {
+    const now = vi.spyOn(performance, 'now').mockReturnValue(10_000);
+    try {
+      const breaker = new CircuitBreaker({
+        name: 'default-clock',
+        consecutiveFailures: 1,
+        openDurationMs: 5_000,
+      });
+      await breaker.execute(fail).catch(() => {});
+      expect(breaker.stats()).toMatchObject({ state: 'open', openUntil: 15_000 });
+      now.mockReturnValue(15_000);
+      expect(breaker.state).toBe('half-open');
+    } finally {
+      now.mockRestore();
+    }
   });
 });
 

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { type Environment, loadConfigFromEnv } from './load-config-from-env.js';
 import { Secret } from './secret.js';
@@ -28,6 +28,7 @@ function errorOf(env: Environment): ConfigError {
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'redgrid-env-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const pem = (name: string): string => {
   const path = join(directory, name);
   writeFileSync(path, '-----BEGIN CERTIFICATE-----\n');
@@ -540,9 +541,15 @@ describe('loadConfigFromEnv: secrets', () => {
   });
 
   it('defaults env to process.env', () => {
-    const saved = process.env.REDIS_MASTER_NAME;
-    expect(loadConfigFromEnv().type).toBeTypeOf('string');
-    expect(process.env.REDIS_MASTER_NAME).toBe(saved);
+    for (const name of Object.keys(process.env)) {
+      if (name.startsWith('REDIS_')) vi.stubEnv(name, '');
+    }
+    vi.stubEnv('REDIS_HOST', 'from-process-env');
+    try {
+      expect(loadConfigFromEnv().options).toMatchObject({ host: 'from-process-env' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

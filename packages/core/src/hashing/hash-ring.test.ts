@@ -213,7 +213,9 @@ describe('HashRing: properties', () => {
           expect(maxOverMean(ring, many)).toBeLessThanOrEqual(1.15);
         },
       ),
-      { numRuns: 10 },
+      // A fixed seed: the property holds for any ids, but a statistical bound checked on fresh
+      // random ids at every run would fail, very rarely, for no bug.
+      { numRuns: 10, seed: 20_261_205 },
     );
   });
 });
