@@ -2,14 +2,14 @@ export {
   type ExponentialBackoffOptions,
   exponentialBackoff,
 } from './backoff/exponential-backoff.js';
-export {
-  CircuitBreaker,
-  type CircuitBreakerEvents,
-  type CircuitBreakerOptions,
-  type CircuitBreakerStats,
-  type CircuitOpenReason,
-  type CircuitState,
-} from './breaker/circuit-breaker.js';
+export { CircuitBreaker } from './breaker/circuit-breaker.js';
+export type {
+  CircuitBreakerEvents,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  CircuitOpenReason,
+  CircuitState,
+} from './breaker/circuit-breaker-types.js';
 export { defineConfig } from './config/define-config.js';
 export { type Environment, loadConfigFromEnv } from './config/load-config-from-env.js';
 export { redact } from './config/redact.js';

@@ -2,11 +2,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
 import { ConfigError } from '../errors/config-error.js';
-import {
-  CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitOpenReason,
-} from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreakerOptions, CircuitOpenReason } from './circuit-breaker-types.js';
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000) {
