@@ -1,6 +1,7 @@
 import { createConnection } from '@redgrid/connection';
 import { loadConfigFromEnv } from '@redgrid/core';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { defineSuite } from '../define-suite.js';
 
 // GET/SET through `connection.client` (circuit breaker, deadline sweeper, metrics on every
@@ -22,13 +23,33 @@ export const suite = defineSuite({
     const unpipelined = createConnection(
       loadConfigFromEnv({ ...env, REDIS_AUTO_PIPELINING: 'false' }),
     );
+    // The audit log on (admin acts and every write, keys hashed), lines to /dev/null through
+    // pino: what an audited service pays per command.
+    const sink = pino(pino.destination({ dest: '/dev/null', sync: false }));
+    const audited = createConnection(
+      loadConfigFromEnv({ ...env, REDIS_AUDIT: 'true', REDIS_AUDIT_WRITES: 'true' }),
+      {
+        logger: {
+          debug: (details, message) => sink.debug(details, message),
+          info: (details, message) => sink.info(details, message),
+          warn: (details, message) => sink.warn(details, message),
+          error: (details, message) => sink.error(details, message),
+        },
+      },
+    );
     const raw = new Redis({ host, port });
     const rawPipelined = new Redis({ host, port, enableAutoPipelining: true });
     context.onTeardown(async () => {
       await Promise.all([raw.quit(), rawPipelined.quit()]);
-      await Promise.all([defaults.close(), unpipelined.close()]);
+      await Promise.all([defaults.close(), unpipelined.close(), audited.close()]);
     });
-    await Promise.all([defaults.connect(), unpipelined.connect(), raw.ping(), rawPipelined.ping()]);
+    await Promise.all([
+      defaults.connect(),
+      unpipelined.connect(),
+      audited.connect(),
+      raw.ping(),
+      rawPipelined.ping(),
+    ]);
     await raw.set('bench:key', value);
 
     const alternate = (client: Redis) => {
@@ -45,6 +66,10 @@ export const suite = defineSuite({
           name: 'redgrid GET/SET REDIS_AUTO_PIPELINING=false',
           fn: alternate(unpipelined.client as Redis),
         },
+        {
+          name: 'redgrid GET/SET REDIS_AUDIT=true REDIS_AUDIT_WRITES=true',
+          fn: alternate(audited.client as Redis),
+        },
       ],
       notes: (results) => {
         const find = (name: string) => results.find((result) => result.name === name);
@@ -57,6 +82,7 @@ export const suite = defineSuite({
           `defaults: redgrid/ioredis ${ratio('redgrid GET/SET (env defaults)', 'ioredis GET/SET (its defaults)')}x, p99 ${p99('redgrid GET/SET (env defaults)')} vs ${p99('ioredis GET/SET (its defaults)')} µs`,
           `like for like, no auto-pipelining: ${ratio('redgrid GET/SET REDIS_AUTO_PIPELINING=false', 'ioredis GET/SET (its defaults)')}x`,
           `like for like, auto-pipelining: ${ratio('redgrid GET/SET (env defaults)', 'ioredis GET/SET auto-pipelining')}x`,
+          `audit log on (every write logged): ${ratio('redgrid GET/SET REDIS_AUDIT=true REDIS_AUDIT_WRITES=true', 'redgrid GET/SET (env defaults)')}x of the defaults`,
         ];
       },
     };
