@@ -11,6 +11,7 @@ import {
   spreadOf,
   topKeys,
 } from './analyze-cluster.js';
+import { checkAnalyzeOptions } from './analyze-options.js';
 import { type NodeTraffic, readNodeTraffic, replicasOf, withReadShares } from './node-traffic.js';
 import { sampleKeys } from './sample-keys.js';
 
@@ -118,6 +119,7 @@ export async function analyzePartitions(
   partitioned: PartitionedRedis,
   options: AnalyzeOptions = {},
 ): Promise<PartitionAnalysis> {
+  checkAnalyzeOptions(options);
   if (partitioned.mode === 'cluster') {
     throw new ClusterModeError({
       operation: 'analyzePartitions',

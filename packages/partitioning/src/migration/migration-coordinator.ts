@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigIssue, publish } from '@redgrid/core';
 import { MigrationError } from '../errors/migration-error.js';
 import type { NodeRegistry } from '../nodes/node-registry.js';
+import { OptionChecks } from '../options/option-checks.js';
 import type {
   PartitionedRedisEvents,
   PartitionNodeDefinition,
@@ -13,6 +14,7 @@ import type { KeyRouting } from '../routing/key-routing.js';
 import { createPartitioner } from '../strategies/create-partitioner.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { KeyLocks } from './key-locks.js';
+import { checkMigrateOptions } from './migrate-options.js';
 import { migrateTargetOf } from './migrate-target-of.js';
 import type { MigrateOptions, MigrationProgress, MigrationResult } from './migration-types.js';
 import { redisCheckpointStore } from './redis-checkpoint-store.js';
@@ -47,6 +49,7 @@ export class MigrationCoordinator {
     newNodes: readonly PartitionNodeDefinition[],
     options: PlanRebalanceOnNodesOptions,
   ): Promise<RebalancePlan> {
+    new OptionChecks().text('match', options.match).throwIfAny();
     const busy = this.#routing.plan;
     if (busy) {
       throw new MigrationError({
@@ -108,6 +111,7 @@ export class MigrationCoordinator {
   }
 
   async migrate(plan: RebalancePlan, options: MigrateOptions): Promise<MigrationResult> {
+    checkMigrateOptions(options);
     if (this.#running) {
       throw new MigrationError({
         reason: 'busy',

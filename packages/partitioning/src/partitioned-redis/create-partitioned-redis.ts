@@ -16,6 +16,7 @@ import { ClusterKeyOperations } from '../multi-key/cluster-key-operations.js';
 import type { EntriesInput, KeyOperations } from '../multi-key/key-operations.js';
 import { PartitionedKeyOperations } from '../multi-key/partitioned-key-operations.js';
 import { NodeRegistry } from '../nodes/node-registry.js';
+import { OptionChecks } from '../options/option-checks.js';
 import type { RebalancePlan } from '../rebalance/rebalance-plan.js';
 import { ClusterRouting } from '../routing/cluster-routing.js';
 import { KeyRouting } from '../routing/key-routing.js';
@@ -37,6 +38,12 @@ import type {
 
 const clusterRedisCliHint =
   'the cluster places keys by hash slot: rebalance with `redis-cli --cluster rebalance <host>:<port> --cluster-use-empty-masters` after adding a master (`redis-cli --cluster add-node <new>:<port> <existing>:<port>`), or move slots with `redis-cli --cluster reshard <host>:<port> --cluster-from <id> --cluster-to <id> --cluster-slots <n> --cluster-yes`; see the @redgrid/partitioning README';
+
+/** A TTL given to `set` / `mset` must be one PX accepts. */
+function checkTtl(ttlMs: number | undefined): void {
+  if (ttlMs !== undefined)
+    new OptionChecks().durationMs('ttlMs', ttlMs, 1, { integer: true }).throwIfAny();
+}
 
 /**
  * The facade: validates the options, opens the nodes, and hands each concern to its
@@ -72,6 +79,9 @@ class PartitionedRedisImpl implements PartitionedRedis {
           'a Redis Cluster config is only accepted as the sole node (cluster mode); partition across single servers or Sentinel groups, or let the cluster place keys',
       });
     }
+    const checks = new OptionChecks('');
+    checks.number('hotThreshold', options.hotThreshold, 0, { above: true });
+    issues.push(...checks.issues);
     if (issues.length > 0) throw new ConfigError(issues);
     // Validate the layout before opening anything.
     this.#routing = new KeyRouting(
@@ -131,6 +141,7 @@ class PartitionedRedisImpl implements PartitionedRedis {
   }
 
   async set(key: string, value: RedisArgument, options: { ttlMs?: number } = {}): Promise<void> {
+    checkTtl(options.ttlMs);
     return this.#keys.set(key, value, options.ttlMs);
   }
 
@@ -139,6 +150,7 @@ class PartitionedRedisImpl implements PartitionedRedis {
   }
 
   async mset(entries: EntriesInput, options: { ttlMs?: number } = {}): Promise<void> {
+    checkTtl(options.ttlMs);
     return this.#keys.mset(entries, options);
   }
 
@@ -151,6 +163,7 @@ class PartitionedRedisImpl implements PartitionedRedis {
   }
 
   async analyzeDistribution(options: AnalyzeDistributionOptions = {}): Promise<DistributionReport> {
+    new OptionChecks().text('match', options.match).throwIfAny();
     const statsOptions =
       this.#hotThreshold === undefined ? {} : { hotThreshold: this.#hotThreshold };
     if (this.#cluster)
@@ -164,6 +177,11 @@ class PartitionedRedisImpl implements PartitionedRedis {
   }
 
   async validate(options: ValidateOptions = {}): Promise<ValidationReport> {
+    new OptionChecks()
+      .integer('maxReported', options.maxReported, 0)
+      .integer('scanCount', options.scanCount, 1)
+      .text('match', options.match)
+      .throwIfAny();
     const checked = {
       maxReported: options.maxReported ?? 100,
       scanCount: options.scanCount ?? 1000,
@@ -240,6 +258,10 @@ class PartitionedRedisImpl implements PartitionedRedis {
     this.#events.clear();
     await this.#nodes.close(options);
   }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }
 
 /**
@@ -253,7 +275,7 @@ class PartitionedRedisImpl implements PartitionedRedis {
  *
  * Throws `ConfigError` (every problem listed) for bad nodes or strategy options, and
  * `InvalidRangesError` for range layouts with gaps or overlaps. Connections are lazy: nothing
- * connects until the first command.
+ * connects until the first command. Close it with `close()` (or `await using`).
  */
 export function createPartitionedRedis(options: PartitionedRedisOptions): PartitionedRedis {
   return new PartitionedRedisImpl(options);
