@@ -14,22 +14,16 @@ export {
   type RangeAnalysis,
 } from './analysis/analyze-partitions.js';
 export type { NodeTraffic } from './analysis/node-traffic.js';
-export {
-  type KeySample,
-  type SampledKey,
-  type SampleKeysOptions,
-  sampleKeys,
-} from './analysis/sample-keys.js';
+export type { SampledKey } from './analysis/sample-keys.js';
 export type { AdminSessionOptions, ClusterConnection } from './cluster-admin/admin-session.js';
 export type {
   ClusterNodeInfo,
   ClusterSnapshot,
   SlotMigration,
 } from './cluster-admin/cluster-snapshot.js';
-export { clusterSlotCount } from './cluster-admin/cluster-snapshot.js';
 export { type FixClusterOptions, fixCluster, inspectCluster } from './cluster-admin/fix-cluster.js';
 export type { FixResult, SlotFix } from './cluster-admin/fix-open-slots.js';
-export { formatSlotRanges, toSlotRanges } from './cluster-admin/parse-cluster-nodes.js';
+export { formatSlotRanges } from './cluster-admin/format-slot-ranges.js';
 export {
   type ClusterRebalancePlan,
   type ClusterSlotMove,
@@ -43,11 +37,9 @@ export {
   type RebalanceClusterOptions,
   rebalanceCluster,
 } from './cluster-admin/rebalance-cluster.js';
-export {
-  computeDistributionStats,
-  type DistributionStats,
-  type DistributionStatsOptions,
-  type NodeDistribution,
+export type {
+  DistributionStats,
+  NodeDistribution,
 } from './distribution/distribution-stats.js';
 export {
   ClusterAdminError,
@@ -77,13 +69,12 @@ export type {
   MigrationProgress,
   MigrationResult,
 } from './migration/migration-types.js';
-export { isReservedKey, reservedKeyPrefix } from './migration/reserved-keys.js';
 export type { TransferMethod } from './migration/transfers.js';
 export { createPartitionedRedis } from './partitioned-redis/create-partitioned-redis.js';
-export {
+export type {
   PartitionedPipeline,
-  type PipelineReply,
-  type RedisArgument,
+  PipelineReply,
+  RedisArgument,
 } from './partitioned-redis/partitioned-pipeline.js';
 export type {
   AnalyzeDistributionOptions,

@@ -2,7 +2,6 @@ import { ConfigError } from '@redgrid/core';
 import { describe, expect, it } from 'vitest';
 import { loadCliConfig } from '../config/load-cli-config.js';
 import { parseLayout } from '../config/partition-layout.js';
-import * as cli from '../index.js';
 import { formatBytes, formatCount, toJson } from '../output/format.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { runCli } from './run-cli.js';
@@ -39,24 +38,6 @@ describe('runCli', () => {
     const subHelp = io(['partition', 'migrate', '--help']);
     expect(await runCli(subHelp.io)).toBe(0);
     expect(subHelp.out.text).toMatch(/--checkpoint-file FILE/);
-  });
-
-  it('exports exactly its public API', () => {
-    expect(Object.keys(cli).sort()).toEqual([
-      'CliUsageError',
-      'commands',
-      'exitCodes',
-      'parseLayout',
-      'runCli',
-    ]);
-    expect(cli.exitCodes).toEqual({
-      ok: 0,
-      degraded: 1,
-      unhealthy: 2,
-      failed: 3,
-      usage: 64,
-      interrupted: 130,
-    });
   });
 });
 

@@ -16,7 +16,7 @@ import { type ExitCode, exitCodes } from './exit-codes.js';
 import { describeFlags } from './parse-flags.js';
 
 /** Every command, in the order `redgrid --help` lists them. */
-export const commands: readonly Command[] = [
+const commands: readonly Command[] = [
   healthCommand,
   analyzeCommand,
   clusterRebalanceCommand,

@@ -7,8 +7,9 @@ import {
 } from '../cluster-admin/admin-session.js';
 import { clusterSlotCount } from '../cluster-admin/cluster-snapshot.js';
 import { countKeysInSlots } from '../cluster-admin/count-keys-in-slots.js';
-import { toSlotRanges } from '../cluster-admin/parse-cluster-nodes.js';
+import { toSlotRanges } from '../cluster-admin/format-slot-ranges.js';
 import { planClusterRebalance } from '../cluster-admin/plan-cluster-rebalance.js';
+import { checkAnalyzeOptions } from './analyze-options.js';
 import { type NodeTraffic, readNodeTraffic, withReadShares } from './node-traffic.js';
 import { type SampledKey, sampleKeys } from './sample-keys.js';
 
@@ -138,6 +139,7 @@ export async function analyzeCluster(
   connection: ClusterConnection,
   options: AnalyzeOptions = {},
 ): Promise<ClusterAnalysis> {
+  checkAnalyzeOptions(options);
   const session = AdminSession.open(connection, options);
   const top = options.top ?? 10;
   try {

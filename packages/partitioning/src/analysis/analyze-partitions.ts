@@ -2,7 +2,7 @@ import { isLfuPolicy, readNodeMemory } from '@redgrid/connection';
 import { Redis } from 'ioredis';
 import { ClusterModeError } from '../errors/cluster-mode-error.js';
 import type { PartitionedRedis } from '../partitioned-redis/partitioned-redis.js';
-import { createPartitioner } from '../strategies/create-partitioner.js';
+import { createLayoutRouter } from '../strategies/create-partitioner.js';
 import {
   type AnalyzeOptions,
   type LocatedSampledKey,
@@ -11,6 +11,7 @@ import {
   spreadOf,
   topKeys,
 } from './analyze-cluster.js';
+import { checkAnalyzeOptions } from './analyze-options.js';
 import { type NodeTraffic, readNodeTraffic, replicasOf, withReadShares } from './node-traffic.js';
 import { sampleKeys } from './sample-keys.js';
 
@@ -118,6 +119,7 @@ export async function analyzePartitions(
   partitioned: PartitionedRedis,
   options: AnalyzeOptions = {},
 ): Promise<PartitionAnalysis> {
+  checkAnalyzeOptions(options);
   if (partitioned.mode === 'cluster') {
     throw new ClusterModeError({
       operation: 'analyzePartitions',
@@ -128,7 +130,7 @@ export async function analyzePartitions(
   const top = options.top ?? 10;
   const thresholdPercent = options.thresholdPercent ?? 10;
   const layout = partitioned.layout;
-  const partitioner = createPartitioner(layout);
+  const partitioner = createLayoutRouter(layout);
   const router = partitioner.ranges;
   const rangeKey = (range: { from: unknown; to: unknown }) =>
     `${String(range.from)}..${String(range.to)}`;

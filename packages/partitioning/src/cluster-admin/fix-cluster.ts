@@ -1,4 +1,5 @@
 import { AdminSession, type AdminSessionOptions, type ClusterConnection } from './admin-session.js';
+import { checkFixClusterOptions, checkSessionOptions } from './cluster-admin-options.js';
 import { assertOperable } from './cluster-operation.js';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import {
@@ -20,6 +21,7 @@ export async function inspectCluster(
   connection: ClusterConnection,
   options: AdminSessionOptions = {},
 ): Promise<ClusterSnapshot> {
+  checkSessionOptions(options);
   const session = AdminSession.open(connection, options);
   try {
     return await session.snapshot();
@@ -59,6 +61,7 @@ export function fixCluster(
 }
 
 async function fix(connection: ClusterConnection, options: FixClusterOptions): Promise<FixResult> {
+  checkFixClusterOptions(options);
   const session = AdminSession.open(connection, options);
   try {
     const snapshot = await session.snapshot();

@@ -67,24 +67,3 @@ export function parseClusterNodes(text: string): ClusterNodesEntry[] {
   }
   return entries;
 }
-
-/** Slots as inclusive ranges: [0, 1, 2, 7] -> [[0, 2], [7, 7]]. Input sorted ascending. */
-export function toSlotRanges(slots: readonly number[]): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  for (const slot of slots) {
-    const last = ranges.at(-1);
-    if (last && last[1] === slot - 1) last[1] = slot;
-    else ranges.push([slot, slot]);
-  }
-  return ranges;
-}
-
-/** `0-5460,5470` style text of sorted slots, for messages and tables. */
-export function formatSlotRanges(slots: readonly number[], maxRanges = Infinity): string {
-  const ranges = toSlotRanges(slots);
-  const shown = ranges
-    .slice(0, maxRanges)
-    .map(([start, end]) => (start === end ? String(start) : `${start}-${end}`));
-  if (ranges.length > maxRanges) shown.push(`... (${ranges.length - maxRanges} more ranges)`);
-  return shown.join(',');
-}

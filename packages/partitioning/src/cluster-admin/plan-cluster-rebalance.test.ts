@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ClusterAdminError } from '../errors/cluster-admin-error.js';
 import { buildClusterSnapshot, type ClusterSnapshot } from './cluster-snapshot.js';
 import { planSlotFixes } from './fix-open-slots.js';
-import {
-  type ClusterNodesEntry,
-  formatSlotRanges,
-  parseClusterNodes,
-} from './parse-cluster-nodes.js';
+import { formatSlotRanges } from './format-slot-ranges.js';
+import { type ClusterNodesEntry, parseClusterNodes } from './parse-cluster-nodes.js';
 import { planClusterRebalance } from './plan-cluster-rebalance.js';
 
 const id = (n: number) => String(n).repeat(40).slice(0, 40);

@@ -1,4 +1,5 @@
 import { ClusterAdminError } from '../errors/cluster-admin-error.js';
+import { checkPlanClusterRebalanceOptions } from './cluster-admin-options.js';
 import {
   type ClusterNodeInfo,
   type ClusterSnapshot,
@@ -133,6 +134,7 @@ export function planClusterRebalance(
   snapshot: ClusterSnapshot,
   options: PlanClusterRebalanceOptions = {},
 ): ClusterRebalancePlan {
+  checkPlanClusterRebalanceOptions(options);
   const by = options.by ?? 'slots';
   const thresholdPercent = options.thresholdPercent ?? 2;
   const warnings: string[] = [];

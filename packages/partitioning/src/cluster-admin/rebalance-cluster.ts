@@ -7,6 +7,7 @@ import {
   type ClusterConnection,
   describeError,
 } from './admin-session.js';
+import { checkRebalanceClusterOptions } from './cluster-admin-options.js';
 import { assertOperable, runLimited } from './cluster-operation.js';
 import {
   type ClusterNodeInfo,
@@ -181,6 +182,7 @@ async function rebalance(
   connection: ClusterConnection,
   options: RebalanceClusterOptions,
 ): Promise<ClusterRebalanceResult> {
+  checkRebalanceClusterOptions(options);
   const startedAt = performance.now();
   const elapsed = () => performance.now() - startedAt;
   const session = AdminSession.open(connection, options);

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@redgrid/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileCheckpointStore } from './file-checkpoint-store.js';
 
@@ -35,5 +36,12 @@ describe('fileCheckpointStore', () => {
     await store.clear('plan', 'n1');
     expect(await store.load('plan', 'n1')).toBeUndefined();
     expect(JSON.parse(await readFile(path, 'utf8'))).toHaveProperty(['plan/n2']);
+  });
+
+  it('refuses a path that is not one, with a ConfigError naming it', () => {
+    expect(() => fileCheckpointStore('')).toThrow(ConfigError);
+    expect(() => fileCheckpointStore(undefined as unknown as string)).toThrow(
+      /path: .*got undefined/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConfigError } from '@redgrid/core';
 import type { CheckpointStore, MigrationCheckpoint } from './checkpoint-store.js';
 
 type FileContent = Record<string, MigrationCheckpoint>;
@@ -10,6 +11,14 @@ type FileContent = Record<string, MigrationCheckpoint>;
  * nodes; resume on a machine that has the file. Writes are serialized within the process.
  */
 export function fileCheckpointStore(path: string): CheckpointStore {
+  if (typeof path !== 'string' || path === '') {
+    throw new ConfigError([
+      {
+        variable: 'path',
+        message: `must be the path of the checkpoint file, e.g. '/var/lib/app/migration.json'; got ${typeof path === 'string' ? 'an empty string' : typeof path}`,
+      },
+    ]);
+  }
   let queue: Promise<unknown> = Promise.resolve();
   const read = async (): Promise<FileContent> => {
     try {

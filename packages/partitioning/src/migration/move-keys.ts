@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RedGridError } from '@redgrid/core';
 import type { Redis } from 'ioredis';
+import { execPipeline } from '../nodes/exec-pipeline.js';
 import { deleteIfUnchangedScript, dumpWithTtlScript } from './move-scripts.js';
 
 /** What happened to the keys of one moved batch. */
@@ -59,13 +60,6 @@ function sha1(payload: Buffer): string {
 
 function isBusyKey(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('BUSYKEY');
-}
-
-async function execPipeline(
-  pipeline: ReturnType<Redis['pipeline']>,
-): Promise<Array<[Error | null, unknown]>> {
-  const results = await pipeline.exec();
-  return results ?? [];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { MigrationError } from '../errors/migration-error.js';
-import { scanKeys } from '../partitioned-redis/scan-keys.js';
+import { scanKeys } from '../nodes/scan-keys.js';
 import type { RebalancePlan } from '../rebalance/rebalance-plan.js';
 import type { Partitioner } from '../strategies/create-partitioner.js';
 import type { CheckpointStore, MigrationCheckpoint } from './checkpoint-store.js';

@@ -1,3 +1,4 @@
+import { createConnection } from '@redgrid/connection';
 import { type StandaloneTopology, startStandalone } from '@redgrid/redis-harness';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -269,6 +270,30 @@ describe('createPartitionedRedis over standalone nodes', () => {
     expect((await partitioning.validate()).valid).toBe(true);
     await expect(partitioning.completeMigration(plan)).resolves.toBeUndefined();
     expect(() => partitioning.followMigration(plan)).toThrow(MigrationError);
+  });
+
+  it('closes the connections it opened, not those passed in, on Symbol.asyncDispose as on close()', async () => {
+    const server = servers[1];
+    if (!server) throw new RangeError('no server 2');
+    const given = createConnection({
+      type: 'single',
+      options: { host: server.host, port: server.port },
+    });
+    try {
+      const partitioning = createPartitionedRedis({
+        nodes: [node(1), { id: 'given', connection: given }],
+      });
+      const owned = partitioning.connectionOf('n1');
+      await owned.client.ping();
+      await given.client.ping();
+      await partitioning[Symbol.asyncDispose]();
+      expect(owned.state).toBe('closed');
+      expect(given.state).toBe('ready');
+      expect(await given.client.ping()).toBe('PONG');
+      await expect(partitioning.close()).resolves.toBeUndefined();
+    } finally {
+      await given.close();
+    }
   });
 
   it('rejects a cluster config next to other nodes, and a node without config or connection', () => {

@@ -261,6 +261,11 @@ export interface PartitionedRedis {
     event: E,
     listener: PartitionedRedisEvents[E],
   ): () => void;
-  /** Closes every connection the instance opened (not those passed in). */
+  /**
+   * Closes every connection the instance opened (not those passed in), each within
+   * `timeoutMs` (then forcibly). Idempotent; event listeners are removed.
+   */
   close(options?: { timeoutMs?: number }): Promise<void>;
+  /** `close()` with the defaults, for `await using partitioning = createPartitionedRedis(...)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

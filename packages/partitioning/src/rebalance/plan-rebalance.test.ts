@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPartitioner } from '../strategies/create-partitioner.js';
+import { createLayoutRouter } from '../strategies/create-partitioner.js';
 import type { PartitionLayout } from '../strategies/partition-strategy.js';
 import { planId } from './plan-id.js';
 import { planRebalance } from './plan-rebalance.js';
@@ -23,8 +23,8 @@ function inArcs(hash: number, arcs: readonly RingArc[]): boolean {
 
 /** Every key moves iff its hash lies in an arc of the move from its old to its new owner. */
 function expectArcsExact(plan: RebalancePlan) {
-  const before = createPartitioner(plan.from);
-  const after = createPartitioner(plan.to);
+  const before = createLayoutRouter(plan.from);
+  const after = createLayoutRouter(plan.to);
   // One assertion for the whole sample: an expect per key and move is most of the test's time.
   const mismatches: string[] = [];
   for (const key of keys.slice(0, 10_000)) {
@@ -57,8 +57,8 @@ describe('planRebalance, consistent hashing', () => {
 
   it('counts exactly with a key list and agrees with the estimate', () => {
     const plan = planRebalance(three, four, { keys });
-    const before = createPartitioner(three);
-    const after = createPartitioner(four);
+    const before = createLayoutRouter(three);
+    const after = createLayoutRouter(four);
     const moved = keys.filter((key) => before.nodeFor(key) !== after.nodeFor(key)).length;
     expect(plan.movedKeys).toBe(moved);
     expect(plan.moves.reduce((sum, move) => sum + (move.keys ?? 0), 0)).toBe(moved);
@@ -115,7 +115,7 @@ describe('planRebalance, consistent hashing', () => {
     };
     expect(planRebalance(three, four).id).toBe(planRebalance(three, shuffled).id);
     expect(planRebalance(three, four).id).not.toBe(planRebalance(four, three).id);
-    const before = createPartitioner(three).layout;
+    const before = createLayoutRouter(three).layout;
     expect(planId(before, before)).toMatch(/^[0-9a-f]{16}$/);
   });
 });

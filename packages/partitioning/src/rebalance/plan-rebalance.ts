@@ -1,5 +1,5 @@
 import {
-  createPartitioner,
+  createLayoutRouter,
   type NormalizedLayout,
   type Partitioner,
 } from '../strategies/create-partitioner.js';
@@ -79,8 +79,8 @@ export function planRebalance(
   to: PartitionLayout,
   options: PlanRebalanceOptions = {},
 ): RebalancePlan {
-  const before = createPartitioner(from);
-  const after = createPartitioner(to);
+  const before = createLayoutRouter(from);
+  const after = createLayoutRouter(to);
   const beforeIds = new Set(before.layout.nodes.map((node) => node.id));
   const afterIds = new Set(after.layout.nodes.map((node) => node.id));
   const afterWeights = new Map(after.layout.nodes.map((node) => [node.id, node.weight]));

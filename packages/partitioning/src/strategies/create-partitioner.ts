@@ -23,6 +23,10 @@ export interface Partitioner {
   route(key: string): string | UnroutableKeyError;
   /** Share of keys each node is expected to hold: its weight over the total weight. */
   expectedShares(): ReadonlyMap<string, number>;
+}
+
+/** A {@link Partitioner} with its strategy's structures, for planning and analysis. */
+export interface LayoutRouter extends Partitioner {
   /** The hash ring (consistent-hash strategy only), for arc-level planning. */
   readonly ring: HashRing | undefined;
   /** The range router (range strategy only). */
@@ -76,10 +80,18 @@ export function normalizeLayout(layout: PartitionLayout): NormalizedLayout {
 }
 
 /**
- * Builds the router of a layout. Throws `ConfigError` for bad nodes and `InvalidRangesError`
- * (also a `ConfigError`) for ranges with gaps, overlaps or unknown nodes.
+ * Builds the router of a layout: which node owns a key, without Redis (a tool that splits a
+ * key list per node, a check of a naming scheme before going live). Throws `ConfigError` for
+ * bad nodes and `InvalidRangesError` (also a `ConfigError`) for ranges with gaps, overlaps or
+ * unknown nodes. `createPartitionedRedis` routes with the same code.
  */
 export function createPartitioner(layout: PartitionLayout): Partitioner {
+  const { layout: normalized, nodeFor, route, expectedShares } = createLayoutRouter(layout);
+  return { layout: normalized, nodeFor, route, expectedShares };
+}
+
+/** {@link createPartitioner} with the ring or range router exposed (package-internal). */
+export function createLayoutRouter(layout: PartitionLayout): LayoutRouter {
   const normalized = normalizeLayout(layout);
   const ids = new Set(normalized.nodes.map((node) => node.id));
   const totalWeight = normalized.nodes.reduce((sum, node) => sum + node.weight, 0);
