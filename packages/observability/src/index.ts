@@ -1,0 +1,25 @@
+export type {
+  OpenTelemetryAttributes,
+  OpenTelemetryInstrumentOptions,
+  OpenTelemetryMeter,
+  OpenTelemetryObservableCallback,
+  OpenTelemetryObservableResult,
+} from './backends/open-telemetry-meter.js';
+export {
+  type MetricDefinition,
+  type MetricKind,
+  type MetricSource,
+  redgridMetrics,
+} from './catalog/metric-catalog.js';
+export type {
+  ObservedConnection,
+  ObservedConnectionHealth,
+} from './connections/observe-connections.js';
+export { MalformedMessageError } from './errors/malformed-message-error.js';
+export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
+export {
+  type ObserveRedGridOptions,
+  observeRedGrid,
+  type PrometheusRegistry,
+  type RedGridMetrics,
+} from './observe-redgrid.js';
