@@ -1,10 +1,3 @@
-export type {
-  OpenTelemetryAttributes,
-  OpenTelemetryInstrumentOptions,
-  OpenTelemetryMeter,
-  OpenTelemetryObservableCallback,
-  OpenTelemetryObservableResult,
-} from './backends/open-telemetry-meter.js';
 export {
   type MetricDefinition,
   type MetricKind,
@@ -17,6 +10,13 @@ export type {
 } from './connections/observe-connections.js';
 export { MalformedMessageError } from './errors/malformed-message-error.js';
 export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
+export type {
+  OpenTelemetryAttributes,
+  OpenTelemetryInstrumentOptions,
+  OpenTelemetryMeter,
+  OpenTelemetryObservableCallback,
+  OpenTelemetryObservableResult,
+} from './exporters/open-telemetry-meter.js';
 export {
   type ObserveRedGridOptions,
   observeRedGrid,

@@ -1,14 +1,14 @@
 import type * as OpenTelemetryApi from '@opentelemetry/api';
 import { ConfigError, type ConfigIssue } from '@redgrid/core';
 import type { Registry } from 'prom-client';
-import type { MetricBackend } from './backends/metric-backend.js';
-import { MetricRecorder } from './backends/metric-recorder.js';
-import { OpenTelemetryBackend } from './backends/open-telemetry-backend.js';
-import type { OpenTelemetryMeter } from './backends/open-telemetry-meter.js';
-import { type PromClient, PrometheusBackend } from './backends/prometheus-backend.js';
 import { redgridMetrics } from './catalog/metric-catalog.js';
 import { type ObservedConnection, observeConnections } from './connections/observe-connections.js';
+import type { MetricExporter } from './exporters/metric-exporter.js';
+import { OpenTelemetryExporter } from './exporters/open-telemetry-exporter.js';
+import type { OpenTelemetryMeter } from './exporters/open-telemetry-meter.js';
+import { type PromClient, PrometheusExporter } from './exporters/prometheus-exporter.js';
 import { loadPeer } from './peers/load-peer.js';
+import { MetricStore } from './store/metric-store.js';
 import { ChannelSubscriptions } from './subscriptions/channel-subscriptions.js';
 import { subscribeIoredisTracing } from './subscriptions/subscribe-ioredis-tracing.js';
 import { subscribeRedGridChannels } from './subscriptions/subscribe-redgrid-channels.js';
@@ -116,7 +116,7 @@ const defaultMaxLabelValues = 500;
  */
 export async function observeRedGrid(options: ObserveRedGridOptions = {}): Promise<RedGridMetrics> {
   const settings = validate(options);
-  const backends: MetricBackend[] = [];
+  const exporters: MetricExporter[] = [];
   let registry: PrometheusRegistry | undefined;
   let meter: OpenTelemetryMeter | undefined;
   let client: PromClient | undefined;
@@ -126,24 +126,23 @@ export async function observeRedGrid(options: ObserveRedGridOptions = {}): Promi
       () => import('prom-client'),
       (candidate) => typeof candidate.Registry === 'function',
     );
-    registry =
-      options.registry === 'new'
-        ? new client.Registry()
-        : (options.registry ?? (client.register as PrometheusRegistry));
-    refuseTakenRegistry(registry);
-    backends.push(new PrometheusBackend(client, registry as unknown as Registry));
+    const target: PrometheusRegistry =
+      options.registry === 'new' ? new client.Registry() : (options.registry ?? client.register);
+    refuseTakenRegistry(target);
+    exporters.push(new PrometheusExporter(client, target as unknown as Registry));
+    registry = target;
   }
   if (settings.openTelemetry) {
     meter = options.meter ?? (await globalMeter());
-    backends.push(new OpenTelemetryBackend(meter));
+    exporters.push(new OpenTelemetryExporter(meter));
   }
 
   let errors = 0;
-  const recorder = new MetricRecorder(backends, { maxLabelValues: settings.maxLabelValues });
+  const store = new MetricStore(exporters, { maxLabelValues: settings.maxLabelValues });
   const report = (channel: string, error: unknown) => {
     errors++;
     try {
-      recorder.countError(channel);
+      store.countError(channel);
     } finally {
       try {
         options.onError?.(error, channel);
@@ -156,15 +155,13 @@ export async function observeRedGrid(options: ObserveRedGridOptions = {}): Promi
   const defaultMetricNames: string[] = [];
   const close = () => {
     subscriptions.close();
-    recorder.close();
+    store.close();
     for (const name of defaultMetricNames.splice(0)) registry?.removeSingleMetric(name);
   };
   try {
-    subscribeRedGridChannels(subscriptions, recorder);
-    if (settings.ioredisTracing) subscribeIoredisTracing(subscriptions, recorder);
-    observeConnections(recorder, options.connections ?? {}, (error) =>
-      report('connections', error),
-    );
+    subscribeRedGridChannels(subscriptions, store);
+    if (settings.ioredisTracing) subscribeIoredisTracing(subscriptions, store);
+    observeConnections(store, options.connections ?? {}, (error) => report('connections', error));
     if (options.collectDefaultMetrics === true && client !== undefined && registry !== undefined) {
       defaultMetricNames.push(...collectDefaultMetrics(client, registry as unknown as Registry));
     }

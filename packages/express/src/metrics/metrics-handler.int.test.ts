@@ -73,7 +73,7 @@ describe.each(expressVersions)('metricsHandler() on %s', (version, express) => {
       expect(
         sample(
           body,
-          /^redgrid_command_duration_seconds_bucket\{le="\+Inf",connection="redis",command="EVALSHA"\} /,
+          /^redgrid_command_duration_seconds_bucket\{connection="redis",command="EVALSHA",le="\+Inf"\} /,
         ),
       ).toBe(scripts);
 

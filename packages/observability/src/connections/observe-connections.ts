@@ -1,5 +1,4 @@
-import type { CollectedSample } from '../backends/metric-backend.js';
-import type { MetricRecorder } from '../backends/metric-recorder.js';
+import type { CollectedSample, MetricStore } from '../store/metric-store.js';
 import { breakerStateValues, isUp } from '../subscriptions/subscribe-redgrid-channels.js';
 
 /** What `observeRedGrid` reads of a connection's health: a `ConnectionHealth` fits. */
@@ -31,7 +30,7 @@ export interface ObservedConnection {
  * without connections, so that every exporter shows the same metric names.
  */
 export function observeConnections(
-  recorder: MetricRecorder,
+  store: MetricStore,
   connections: Readonly<Record<string, ObservedConnection>>,
   report: (error: unknown) => void,
 ): void {
@@ -47,9 +46,9 @@ export function observeConnections(
     }
   };
 
-  const connectionState = recorder.gauge('connectionState');
-  const connectionUp = recorder.gauge('connectionUp');
-  const breakerState = recorder.gauge('breakerState');
+  const connectionState = store.gauge('connectionState');
+  const connectionUp = store.gauge('connectionUp');
+  const breakerState = store.gauge('breakerState');
   for (const [name, connection] of entries) {
     const health = healthOf(connection);
     if (health === undefined) continue;
@@ -74,23 +73,23 @@ export function observeConnections(
       }
       return samples;
     };
-  recorder.collectedGauge(
+  store.collectedGauge(
     'connectionNodes',
     collect((health) => health.nodeCount),
   );
-  recorder.collectedGauge(
+  store.collectedGauge(
     'connectionInFlight',
     collect((health) => health.inFlight),
   );
-  recorder.collectedGauge(
+  store.collectedGauge(
     'connectionOfflineQueue',
     collect((health) => health.offlineQueueDepth),
   );
-  recorder.collectedGauge(
+  store.collectedGauge(
     'connectionLatency',
     collect((health) => (health.latencyMs === undefined ? undefined : health.latencyMs / 1000)),
   );
-  recorder.collectedGauge(
+  store.collectedGauge(
     'breakerFailureRatio',
     collect((health) => health.breaker.failureRate, breakerName),
   );

@@ -1,6 +1,9 @@
 /** The value a label takes once it has reached its limit of distinct values. */
 export const overflowLabelValue = 'other';
 
+/** Admits one value of one label: the value itself, `other`, or undefined (no label). */
+export type LabelAdmitter = (value: string | undefined) => string | undefined;
+
 /**
  * Bounds the distinct values of every label, so that a publisher that puts something unbounded
  * in a label (a per-tenant limiter name, a custom command) cannot grow the registry without
@@ -9,7 +12,7 @@ export const overflowLabelValue = 'other';
  */
 export class LabelLimits {
   readonly #maxValues: number;
-  readonly #seen = new Map<string, Set<string>>();
+  readonly #admitters = new Map<string, LabelAdmitter>();
   readonly #onOverflow: (label: string) => void;
 
   constructor(options: { maxValues: number; onOverflow: (label: string) => void }) {
@@ -17,20 +20,24 @@ export class LabelLimits {
     this.#onOverflow = options.onOverflow;
   }
 
-  /** `value` if the label may take it, `other` otherwise. `undefined` stays undefined (no label). */
-  admit(label: string, value: string | undefined): string | undefined {
-    if (value === undefined) return undefined;
-    let seen = this.#seen.get(label);
-    if (seen === undefined) {
-      seen = new Set();
-      this.#seen.set(label, seen);
+  /** The admitter of `label` (one per label name, so metrics sharing a label share its limit). */
+  admitter(label: string): LabelAdmitter {
+    let admit = this.#admitters.get(label);
+    if (admit === undefined) {
+      const seen = new Set<string>();
+      admit = (value) => {
+        if (value === undefined || seen.has(value)) return value;
+        const text = String(value);
+        if (seen.has(text)) return text;
+        if (seen.size >= this.#maxValues) {
+          this.#onOverflow(label);
+          return overflowLabelValue;
+        }
+        seen.add(text);
+        return text;
+      };
+      this.#admitters.set(label, admit);
     }
-    if (seen.has(value)) return value;
-    if (seen.size >= this.#maxValues) {
-      this.#onOverflow(label);
-      return overflowLabelValue;
-    }
-    seen.add(value);
-    return value;
+    return admit;
   }
 }

@@ -1,6 +1,5 @@
 import { CommandTimeoutError } from '@redgrid/core';
-import type { CounterHandle, HistogramHandle } from '../backends/metric-backend.js';
-import type { MetricRecorder } from '../backends/metric-recorder.js';
+import type { MetricStore } from '../store/metric-store.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 
 // ioredis 6.1 publishes every command it writes, every MULTI/EXEC and every connect through
@@ -38,13 +37,29 @@ export function nodeOf(context: TraceContext): string {
   return context.serverPort === undefined ? address : `${address}:${String(context.serverPort)}`;
 }
 
+/** Caches a derived string per input, up to a size (inputs seen past it are derived each time). */
+function memoize<Input>(
+  derive: (input: Input) => string,
+  maxSize = 1024,
+): (input: Input) => string {
+  const cache = new Map<Input, string>();
+  return (input) => {
+    let derived = cache.get(input);
+    if (derived === undefined) {
+      derived = derive(input);
+      if (cache.size < maxSize) cache.set(input, derived);
+    }
+    return derived;
+  };
+}
+
 /**
  * Subscribes to ioredis' tracing channels and records the wire view per node: what was written
  * to which server, how long the reply took, and how connects and transactions went.
  */
 export function subscribeIoredisTracing(
   subscriptions: ChannelSubscriptions,
-  recorder: MetricRecorder,
+  store: MetricStore,
   now: () => number = () => performance.now(),
 ): void {
   const traced = (
@@ -65,41 +80,44 @@ export function subscribeIoredisTracing(
     });
   };
 
-  const outcomeAndDuration =
-    (
-      counter: CounterHandle,
-      histogram: HistogramHandle,
-      labels: (context: TraceContext) => readonly string[],
-    ) =>
-    (context: TraceContext, seconds: number) => {
-      const values = labels(context);
-      counter.add([...values, tracedOutcome(context)]);
-      histogram.observe(values, seconds);
-    };
+  // Per command: the node's `host:port` and the upper-case name, derived once per distinct input.
+  const nodeByPort = new Map<unknown, (address: unknown) => string>();
+  const node = (context: TraceContext) => {
+    let byAddress = nodeByPort.get(context.serverPort);
+    if (byAddress === undefined) {
+      const port = context.serverPort;
+      byAddress = memoize((address: unknown) =>
+        nodeOf({ serverAddress: address, serverPort: port }),
+      );
+      nodeByPort.set(port, byAddress);
+    }
+    return byAddress(context.serverAddress);
+  };
+  // ioredis keeps the caller's casing (`call('GET')`, `get`); RedGrid's labels are upper case.
+  const commandName = memoize((name: unknown) => String(name ?? 'unknown').toUpperCase());
 
-  traced(
-    'command',
-    outcomeAndDuration(
-      recorder.counter('nodeCommands'),
-      recorder.histogram('nodeCommandDuration'),
-      // ioredis keeps the caller's casing (`call('GET')`, `get`); RedGrid's labels are upper case.
-      (context) => [nodeOf(context), String(context.command ?? 'unknown').toUpperCase()],
-    ),
-  );
-  traced(
-    'batch',
-    outcomeAndDuration(
-      recorder.counter('nodeTransactions'),
-      recorder.histogram('nodeTransactionDuration'),
-      (context) => [nodeOf(context)],
-    ),
-  );
-  traced(
-    'connect',
-    outcomeAndDuration(
-      recorder.counter('nodeConnects'),
-      recorder.histogram('nodeConnectDuration'),
-      (context) => [nodeOf(context)],
-    ),
-  );
+  const nodeCommands = store.counter('nodeCommands');
+  const nodeCommandDuration = store.histogram('nodeCommandDuration');
+  traced('command', (context, seconds) => {
+    const at = node(context);
+    const command = commandName(context.command);
+    nodeCommands.add([at, command, tracedOutcome(context)]);
+    nodeCommandDuration.observe([at, command], seconds);
+  });
+
+  const nodeTransactions = store.counter('nodeTransactions');
+  const nodeTransactionDuration = store.histogram('nodeTransactionDuration');
+  traced('batch', (context, seconds) => {
+    const at = node(context);
+    nodeTransactions.add([at, tracedOutcome(context)]);
+    nodeTransactionDuration.observe([at], seconds);
+  });
+
+  const nodeConnects = store.counter('nodeConnects');
+  const nodeConnectDuration = store.histogram('nodeConnectDuration');
+  traced('connect', (context, seconds) => {
+    const at = node(context);
+    nodeConnects.add([at, tracedOutcome(context)]);
+    nodeConnectDuration.observe([at], seconds);
+  });
 }

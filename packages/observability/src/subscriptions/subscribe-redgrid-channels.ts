@@ -12,8 +12,8 @@ import type {
   RedGridChannelName,
   RedGridChannels,
 } from '@redgrid/core';
-import type { MetricRecorder } from '../backends/metric-recorder.js';
 import { MalformedMessageError } from '../errors/malformed-message-error.js';
+import type { MetricStore } from '../store/metric-store.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { amount, text } from './message-fields.js';
 
@@ -36,16 +36,16 @@ export function isUp(state: string): boolean {
  */
 export function subscribeRedGridChannels(
   subscriptions: ChannelSubscriptions,
-  recorder: MetricRecorder,
+  store: MetricStore,
 ): void {
   const on = <N extends RedGridChannelName>(
     channel: N,
     handler: (message: RedGridChannels[N]) => void,
   ) => subscriptions.on(channel, handler);
 
-  const commands = recorder.counter('commands');
-  const commandDuration = recorder.histogram('commandDuration');
-  const commandErrors = recorder.counter('commandErrors');
+  const commands = store.counter('commands');
+  const commandDuration = store.histogram('commandDuration');
+  const commandErrors = store.counter('commandErrors');
   on('redgrid:command', (message: CommandMessage) => {
     const durationMs = amount('redgrid:command', 'durationMs', message.durationMs);
     commands.add([message.connection, message.command, message.outcome]);
@@ -58,9 +58,9 @@ export function subscribeRedGridChannels(
     }
   });
 
-  const connectionState = recorder.gauge('connectionState');
-  const connectionUp = recorder.gauge('connectionUp');
-  const connectionTransitions = recorder.counter('connectionTransitions');
+  const connectionState = store.gauge('connectionState');
+  const connectionUp = store.gauge('connectionUp');
+  const connectionTransitions = store.counter('connectionTransitions');
   on('redgrid:connection:state', (message: ConnectionStateMessage) => {
     const to = text('redgrid:connection:state', 'to', message.to);
     connectionState.set([message.connection, message.from], 0);
@@ -69,8 +69,8 @@ export function subscribeRedGridChannels(
     connectionTransitions.add([message.connection, to]);
   });
 
-  const breakerState = recorder.gauge('breakerState');
-  const breakerTransitions = recorder.counter('breakerTransitions');
+  const breakerState = store.gauge('breakerState');
+  const breakerTransitions = store.counter('breakerTransitions');
   on('redgrid:breaker', (message: BreakerMessage) => {
     const value = breakerStateValues[message.to] as number | undefined;
     if (value === undefined) {
@@ -84,14 +84,14 @@ export function subscribeRedGridChannels(
     breakerTransitions.add([message.name, message.to, message.reason]);
   });
 
-  const failovers = recorder.counter('failovers');
+  const failovers = store.counter('failovers');
   on('redgrid:failover', (message: FailoverMessage) => {
     failovers.add([message.connection, message.phase]);
   });
 
-  const degraded = recorder.gauge('degraded');
-  const outages = recorder.counter('outages');
-  const outageDuration = recorder.histogram('outageDuration');
+  const degraded = store.gauge('degraded');
+  const outages = store.counter('outages');
+  const outageDuration = store.histogram('outageDuration');
   on('redgrid:degradation', (message: DegradationMessage) => {
     const labels = [message.component, message.name];
     if (message.event === 'degraded') {
@@ -106,7 +106,7 @@ export function subscribeRedGridChannels(
     }
   });
 
-  const rateLimitChecks = recorder.counter('rateLimitChecks');
+  const rateLimitChecks = store.counter('rateLimitChecks');
   on('redgrid:rate-limit', (message: RateLimitMessage) => {
     rateLimitChecks.add([
       message.limiter,
@@ -116,17 +116,17 @@ export function subscribeRedGridChannels(
     ]);
   });
 
-  const cacheReads = recorder.counter('cacheReads');
+  const cacheReads = store.counter('cacheReads');
   on('redgrid:cache', (message: CacheMessage) => {
     cacheReads.add([message.cache, message.result]);
   });
 
-  const memoryUsed = recorder.gauge('memoryUsed');
-  const memoryMax = recorder.gauge('memoryMax');
-  const memoryRatio = recorder.gauge('memoryRatio');
-  const memoryWarning = recorder.gauge('memoryWarning');
-  const memoryFragmentation = recorder.gauge('memoryFragmentation');
-  const evictedKeys = recorder.gauge('evictedKeys');
+  const memoryUsed = store.gauge('memoryUsed');
+  const memoryMax = store.gauge('memoryMax');
+  const memoryRatio = store.gauge('memoryRatio');
+  const memoryWarning = store.gauge('memoryWarning');
+  const memoryFragmentation = store.gauge('memoryFragmentation');
+  const evictedKeys = store.gauge('evictedKeys');
   on('redgrid:memory', (message: MemoryMessage) => {
     const channel = 'redgrid:memory';
     // Checked first, so that a malformed message changes no gauge.
@@ -146,10 +146,10 @@ export function subscribeRedGridChannels(
     memoryWarning.set(labels, message.warning ? 1 : 0);
   });
 
-  const migrationRunning = recorder.gauge('migrationRunning');
-  const migrationDone = recorder.gauge('migrationDone');
-  const migrationPlanned = recorder.gauge('migrationPlanned');
-  const migrations = recorder.counter('migrations');
+  const migrationRunning = store.gauge('migrationRunning');
+  const migrationDone = store.gauge('migrationDone');
+  const migrationPlanned = store.gauge('migrationPlanned');
+  const migrations = store.counter('migrations');
   on('redgrid:migration', (message: MigrationMessage) => {
     const channel = 'redgrid:migration';
     const done = amount(channel, 'done', message.done);
@@ -162,7 +162,7 @@ export function subscribeRedGridChannels(
     migrations.add([message.kind, message.phase]);
   });
 
-  const adminActs = recorder.counter('adminActs');
+  const adminActs = store.counter('adminActs');
   on('redgrid:admin', (message: AdminMessage) => {
     adminActs.add([message.act, message.outcome]);
   });

@@ -19,21 +19,24 @@ export interface OpenTelemetryObservableResult {
 /** A callback of an observable instrument. */
 export type OpenTelemetryObservableCallback = (result: OpenTelemetryObservableResult) => void;
 
+/** An observable instrument: its callbacks are called on each collection. */
+export interface OpenTelemetryObservable {
+  addCallback(callback: OpenTelemetryObservableCallback): void;
+  removeCallback(callback: OpenTelemetryObservableCallback): void;
+}
+
 /** An OpenTelemetry `Meter`, as far as RedGrid uses one (any `Meter` of `@opentelemetry/api` fits). */
 export interface OpenTelemetryMeter {
-  createCounter(
-    name: string,
-    options?: OpenTelemetryInstrumentOptions,
-  ): { add(value: number, attributes?: OpenTelemetryAttributes): void };
   createHistogram(
     name: string,
     options?: OpenTelemetryInstrumentOptions,
   ): { record(value: number, attributes?: OpenTelemetryAttributes): void };
+  createObservableCounter(
+    name: string,
+    options?: OpenTelemetryInstrumentOptions,
+  ): OpenTelemetryObservable;
   createObservableGauge(
     name: string,
     options?: OpenTelemetryInstrumentOptions,
-  ): {
-    addCallback(callback: OpenTelemetryObservableCallback): void;
-    removeCallback(callback: OpenTelemetryObservableCallback): void;
-  };
+  ): OpenTelemetryObservable;
 }
