@@ -14,6 +14,7 @@ export type {
   OpenTelemetryAttributes,
   OpenTelemetryInstrumentOptions,
   OpenTelemetryMeter,
+  OpenTelemetryObservable,
   OpenTelemetryObservableCallback,
   OpenTelemetryObservableResult,
 } from './exporters/open-telemetry-meter.js';
