@@ -28,7 +28,7 @@ afterEach(async () => {
 
 async function observe(options: Parameters<typeof observeRedGrid>[0] = {}) {
   const registry = new Registry();
-  const metrics = await observeRedGrid({ registry, ...options });
+  const metrics = await observeRedGrid({ registry, ioredisTracing: true, ...options });
   exporters.push(metrics);
   return { metrics, text: () => registry.metrics() };
 }

@@ -63,7 +63,7 @@ describe('observeRedGrid({ meter })', () => {
   it('records counters, histograms and gauges under the Prometheus names', async () => {
     const { provider, collect } = sdk();
     // A real SDK Meter is accepted as is (the public type is structural).
-    const metrics = await observeRedGrid({ meter: provider.getMeter('app') });
+    const metrics = await observeRedGrid({ meter: provider.getMeter('app'), ioredisTracing: true });
     open.push(metrics);
     expect(metrics.registry).toBeUndefined();
     publish('redgrid:command', {

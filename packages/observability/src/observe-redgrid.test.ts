@@ -23,7 +23,7 @@ const open: RedGridMetrics[] = [];
 
 async function observe(options: Parameters<typeof observeRedGrid>[0] = {}) {
   const registry = new Registry();
-  const metrics = await observeRedGrid({ registry, ...options });
+  const metrics = await observeRedGrid({ registry, ioredisTracing: true, ...options });
   open.push(metrics);
   return { metrics, registry, text: () => registry.metrics() };
 }
@@ -49,7 +49,7 @@ describe('observeRedGrid() subscriptions', () => {
         .filter((name) => name.startsWith('redgrid:'))
         .sort(),
     ).toEqual([...redgridChannelNames].sort());
-    expect(anySubscribed()).toContain('tracing:ioredis:command:start');
+    expect(anySubscribed()).toContain('tracing:ioredis:command:start'); // ioredisTracing: true
     metrics.close();
     metrics.close(); // idempotent
     expect(anySubscribed()).toEqual([]);
@@ -63,12 +63,22 @@ describe('observeRedGrid() subscriptions', () => {
     );
   });
 
-  it('leaves the ioredis tracing channels alone with ioredisTracing: false', async () => {
-    const { text } = await observe({ ioredisTracing: false });
+  it('leaves the ioredis tracing channels alone by default, and still declares their metrics', async () => {
+    const registry = new Registry();
+    const metrics = await observeRedGrid({ registry }); // the default
+    open.push(metrics);
+    const text = () => registry.metrics();
     expect(anySubscribed().filter((name) => name.startsWith('tracing:'))).toEqual([]);
-    expect(
-      declaredMetrics(await text()).filter((name) => name.startsWith('redgrid_node_')),
-    ).toEqual([]);
+    await tracingChannel('ioredis:command').tracePromise(async () => 'OK', {
+      command: 'get',
+      args: ['k'],
+      database: 0,
+      serverAddress: '10.0.0.1',
+      serverPort: 6379,
+    });
+    const body = await text();
+    expect(declaredMetrics(body)).toContain('redgrid_node_commands_total');
+    expect(body).not.toMatch(/^redgrid_node_/m);
   });
 
   it('works with using-style disposal', async () => {

@@ -52,9 +52,12 @@ export interface ObserveRedGridOptions {
    */
   connections?: Readonly<Record<string, ObservedConnection>>;
   /**
-   * Also record the per-node wire view of ioredis 6.1's tracing channels (`redgrid_node_*`).
-   * Default true; nothing arrives there on ioredis 5 and 6.0. Set false to save its per-command
-   * cost (ioredis then does not wrap each command in a traced promise).
+   * Also record the per-node wire view of ioredis 6.1's tracing channels (`redgrid_node_*`:
+   * what was written to which node, from every ioredis client in the process). Default false:
+   * while anybody subscribes to `tracing:ioredis:command`, ioredis wraps every command in a
+   * traced promise, which costs several µs of CPU per command (see the README's Cost section;
+   * free if an OpenTelemetry ioredis instrumentation already subscribes). Nothing arrives there
+   * on ioredis 5 and 6.0. The metrics are declared either way.
    */
   ioredisTracing?: boolean;
   /**
@@ -159,6 +162,8 @@ export async function observeRedGrid(options: ObserveRedGridOptions = {}): Promi
     for (const name of defaultMetricNames.splice(0)) registry?.removeSingleMetric(name);
   };
   try {
+    // Every metric is declared, whatever arrives: the same names on every exporter and version.
+    store.declareAll();
     subscribeRedGridChannels(subscriptions, store);
     if (settings.ioredisTracing) subscribeIoredisTracing(subscriptions, store);
     observeConnections(store, options.connections ?? {}, (error) => report('connections', error));
@@ -232,7 +237,7 @@ function validate(options: ObserveRedGridOptions): Settings {
   return {
     prometheus,
     openTelemetry,
-    ioredisTracing: options.ioredisTracing ?? true,
+    ioredisTracing: options.ioredisTracing ?? false,
     maxLabelValues,
   };
 }

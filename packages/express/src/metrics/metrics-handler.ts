@@ -18,6 +18,11 @@ export interface MetricsHandlerOptions {
    * false (your application may already do it).
    */
   collectDefaultMetrics?: boolean;
+  /**
+   * Also record ioredis 6.1's per-node wire view (`redgrid_node_*`). Default false: it makes
+   * ioredis trace every command, which costs CPU (see `@redgrid/observability`).
+   */
+  ioredisTracing?: boolean;
   /** A connection whose live figures (in flight, offline queue, nodes, latency) are exported. */
   connection?: ObservedConnection;
   /** The name `connection` was created with (`ConnectionOptions.name`). Default `'redis'`. */
@@ -56,6 +61,7 @@ export function metricsHandler(options: MetricsHandlerOptions = {}): MetricsHand
     ...(options.collectDefaultMetrics === undefined
       ? {}
       : { collectDefaultMetrics: options.collectDefaultMetrics }),
+    ...(options.ioredisTracing === undefined ? {} : { ioredisTracing: options.ioredisTracing }),
   });
   // Reported on each scrape (and by registry()), not as an unhandled rejection.
   started.catch(() => undefined);

@@ -15,6 +15,11 @@ export interface RedisMetricsModuleOptions {
    */
   collectDefaultMetrics?: boolean;
   /**
+   * Also record ioredis 6.1's per-node wire view (`redgrid_node_*`). Default false: it makes
+   * ioredis trace every command, which costs CPU (see `@redgrid/observability`).
+   */
+  ioredisTracing?: boolean;
+  /**
    * Connections whose live figures are exported, by the name they were created with, in
    * addition to `RedisModule`'s own connection (found by itself when `RedisModule` is imported).
    */

@@ -80,10 +80,13 @@ describe('RedisMetricsModule', () => {
     expect(body).not.toContain('metrics:key');
   });
 
-  it('serves a given registry on another path, under the connection name, and stops with the app', async () => {
+  it('serves a given registry on another path, under the connection name, with ioredis tracing, and stops with the app', async () => {
     const registry = new Registry();
     new Counter({ name: 'app_orders_total', help: 'orders', registers: [registry] });
-    const started = await start({ path: 'internal/metrics', registry }, 'main');
+    const started = await start(
+      { path: 'internal/metrics', registry, ioredisTracing: true },
+      'main',
+    );
     await started.client.ping();
     const metrics = started.app.get<RedGridMetrics>(REDIS_METRICS);
     expect(metrics.registry).toBe(registry);
@@ -96,6 +99,15 @@ describe('RedisMetricsModule', () => {
       sample(
         body,
         /^redgrid_commands_total\{connection="main",command="PING",outcome="success"\} /,
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    // ioredisTracing: ioredis 6.1's wire view of the same server.
+    expect(
+      sample(
+        body,
+        new RegExp(
+          `^redgrid_node_commands_total\\{node="127\\.0\\.0\\.1:${redis.port}",command="PING",outcome="success"\\} `,
+        ),
       ),
     ).toBeGreaterThanOrEqual(1);
     await started.app.close();

@@ -54,6 +54,9 @@ export class RedisMetricsModule implements OnModuleDestroy {
               ...(options.collectDefaultMetrics === undefined
                 ? {}
                 : { collectDefaultMetrics: options.collectDefaultMetrics }),
+              ...(options.ioredisTracing === undefined
+                ? {}
+                : { ioredisTracing: options.ioredisTracing }),
             });
           },
           inject: [

@@ -65,6 +65,18 @@ export class MetricStore {
     this.#errors = this.counter('subscriberErrors');
   }
 
+  /** Creates every metric of the catalog read from events (those read at collection excepted). */
+  declareAll(): void {
+    for (const [id, definition] of Object.entries(metricCatalog) as Array<
+      [MetricId, MetricDefinition]
+    >) {
+      if (definition.source === 'connections option') continue;
+      if (definition.kind === 'counter') this.counter(id);
+      else if (definition.kind === 'gauge') this.gauge(id);
+      else this.histogram(id);
+    }
+  }
+
   /** The counter `id`. */
   counter(id: MetricId): CounterHandle {
     return this.#handle(id, (definition) => {
