@@ -11,12 +11,17 @@ import { defineConfig } from 'vitest/config';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const conditions = ['@redgrid/source', 'module', 'node'];
+// Vitest also passes the SSR conditions to Node (`--conditions`) for the dependencies it does not
+// transform. Without `module` there: a CommonJS dependency that requires a package mapping
+// `module` to bundler-only ES modules (@opentelemetry/api) gets its CommonJS build, as in
+// production, instead of failing on extensionless imports.
+const serverConditions = ['@redgrid/source', 'node'];
 const exclude = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({
   root,
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@redgrid/source'] } },
+  ssr: { resolve: { conditions: serverConditions, externalConditions: ['@redgrid/source'] } },
   test: {
     pool: 'forks',
     projects: [

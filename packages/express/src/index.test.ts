@@ -19,8 +19,8 @@ describe('@redgrid/express public API', () => {
         "ipKey",
         "loadConfigFromEnv",
         "metricsHandler",
+        "observeRedGrid",
         "rateLimit",
-        "registerMetrics",
       ]
     `);
   });

@@ -16,13 +16,20 @@ export {
 } from '@redgrid/connection';
 export { ConfigError, defineConfig, loadConfigFromEnv, Secret } from '@redgrid/core';
 export {
+  MissingPeerDependencyError,
+  type ObservedConnection,
+  type ObserveRedGridOptions,
+  observeRedGrid,
+  type PrometheusRegistry,
+  type RedGridMetrics,
+} from '@redgrid/observability';
+export {
   createRateLimiter,
   type FailurePolicy,
   type RateLimitAlgorithm,
   type RateLimiter,
   type RateLimiterOptions,
 } from '@redgrid/rate-limit';
-export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 export {
   type DetailedHealthOptions,
   type HealthRouter,
@@ -34,16 +41,6 @@ export {
   type MetricsHandlerOptions,
   metricsHandler,
 } from './metrics/metrics-handler.js';
-export {
-  type CacheMetricsSource,
-  type LimiterStatsSource,
-  type MetricsConnection,
-  type MetricsSources,
-  type MiddlewareStatsSource,
-  type PrometheusRegistry,
-  registerMetrics,
-  type StoreStatsSource,
-} from './metrics/register-metrics.js';
 export { type IpKeyOptions, ipKey } from './rate-limit/ip-key.js';
 export {
   type RateLimitHandler,

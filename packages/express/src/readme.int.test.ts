@@ -58,8 +58,8 @@ describe('README', () => {
       const health = await request(app).get('/health/detailed').expect(200);
       expect(health.body.overall).toBe('healthy');
       const metrics = await request(app).get('/metrics').expect(200);
-      expect(metrics.text).toContain(
-        'redgrid_rate_limit_requests_total{limiter="api",result="allowed"} 1',
+      expect(metrics.text).toMatch(
+        /^redgrid_commands_total\{connection="redis",command="EVALSHA",outcome="success"\} [1-9]/m,
       );
     } finally {
       await connection?.close();

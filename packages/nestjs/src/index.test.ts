@@ -8,6 +8,7 @@ describe('@redgrid/nestjs public API', () => {
       [
         "CacheService",
         "RATE_LIMIT_OPTIONS",
+        "REDIS_METRICS",
         "REDIS_MODULE_OPTIONS",
         "REDIS_THROTTLER_STORAGE_OPTIONS",
         "RateLimit",
@@ -15,6 +16,7 @@ describe('@redgrid/nestjs public API', () => {
         "RateLimitService",
         "RedisConnectionService",
         "RedisHealthIndicator",
+        "RedisMetricsModule",
         "RedisModule",
         "RedisPartitioningService",
         "RedisThrottlerStorage",

@@ -16,6 +16,9 @@ export {
   type RedisHealthReportOptions,
   type RedisHealthStatus,
 } from './health/redis-health-report.js';
+export { RedisMetricsModule } from './metrics/redis-metrics-module.js';
+export type { RedisMetricsModuleOptions } from './metrics/redis-metrics-module-options.js';
+export { REDIS_METRICS } from './metrics/tokens.js';
 export {
   RedisModule,
   type RedisModuleAsyncOptions,

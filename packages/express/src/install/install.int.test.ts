@@ -62,6 +62,7 @@ describe('installing @redgrid/express alone with npm', () => {
       '@redgrid/core',
       '@redgrid/express',
       '@redgrid/fallback',
+      '@redgrid/observability',
       '@redgrid/rate-limit',
     ]);
     for (const [name, version] of Object.entries(project.pinned))

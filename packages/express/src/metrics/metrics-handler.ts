@@ -1,13 +1,13 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { loadPromClient } from './load-prom-client.js';
 import {
-  type MetricsSources,
+  type ObservedConnection,
+  observeRedGrid,
   type PrometheusRegistry,
-  registerMetrics,
-} from './register-metrics.js';
+  type RedGridMetrics,
+} from '@redgrid/observability';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Options of {@link metricsHandler}. */
-export interface MetricsHandlerOptions extends MetricsSources {
+export interface MetricsHandlerOptions {
   /**
    * The prom-client registry to register in and serve (e.g. prom-client's default `register`,
    * to serve your own metrics too). Default: a new registry holding only RedGrid's metrics.
@@ -18,42 +18,58 @@ export interface MetricsHandlerOptions extends MetricsSources {
    * false (your application may already do it).
    */
   collectDefaultMetrics?: boolean;
+  /**
+   * Also record ioredis 6.1's per-node wire view (`redgrid_node_*`). Default false: it makes
+   * ioredis trace every command, which costs CPU (see `@redgrid/observability`).
+   */
+  ioredisTracing?: boolean;
+  /** A connection whose live figures (in flight, offline queue, nodes, latency) are exported. */
+  connection?: ObservedConnection;
+  /** The name `connection` was created with (`ConnectionOptions.name`). Default `'redis'`. */
+  connectionName?: string;
+  /** More connections by the name they were created with (e.g. one per partition node). */
+  connections?: Readonly<Record<string, ObservedConnection>>;
 }
 
 /** The handler `metricsHandler()` returns. */
 export interface MetricsHandler extends RequestHandler {
   /** The registry served, once prom-client is loaded (rejects if it is not installed). */
   registry(): Promise<PrometheusRegistry>;
+  /** Stops collecting (unsubscribes, and removes RedGrid's metrics from the registry). */
+  close(): void;
 }
 
 /**
- * An Express handler that serves Prometheus metrics of RedGrid (connection state and latency,
- * circuit breaker, per-command counts and latency histograms, rate limiters, caches, stores)
- * via prom-client, an optional peer dependency loaded on the first scrape. Without prom-client
- * installed, a scrape is passed to `next()` with a `MissingPeerDependencyError` naming the
- * package to install; the rest of the application is unaffected.
+ * An Express handler that serves RedGrid's Prometheus metrics: everything the components
+ * publish (commands, breakers, failovers, degradation, rate limits, caches, memory; see
+ * `@redgrid/observability` for the names), collected from the moment the handler is created by
+ * `observeRedGrid()`. prom-client is an optional peer dependency: without it, every scrape is
+ * passed to `next()` with a `MissingPeerDependencyError` saying `npm install prom-client`; the
+ * rest of the application is unaffected.
  *
  * @example
- * app.get('/metrics', metricsHandler({ connection, limiters: { api: apiLimit } }));
+ * app.get('/metrics', metricsHandler({ connection }));
  */
 export function metricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
-  let ready: Promise<PrometheusRegistry> | undefined;
-  const registry = (): Promise<PrometheusRegistry> => {
-    ready ??= (async () => {
-      const client = await loadPromClient();
-      const target: PrometheusRegistry = options.registry ?? new client.Registry();
-      await registerMetrics(target, options);
-      if (options.collectDefaultMetrics) {
-        client.collectDefaultMetrics({
-          register: target as unknown as InstanceType<typeof client.Registry>,
-        });
-      }
-      return target;
-    })().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
+  const connections: Record<string, ObservedConnection> = { ...options.connections };
+  if (options.connection !== undefined) {
+    connections[options.connectionName ?? 'redis'] = options.connection;
+  }
+  const started: Promise<RedGridMetrics> = observeRedGrid({
+    registry: options.registry ?? 'new',
+    connections,
+    ...(options.collectDefaultMetrics === undefined
+      ? {}
+      : { collectDefaultMetrics: options.collectDefaultMetrics }),
+    ...(options.ioredisTracing === undefined ? {} : { ioredisTracing: options.ioredisTracing }),
+  });
+  // Reported on each scrape (and by registry()), not as an unhandled rejection.
+  started.catch(() => undefined);
+  const registry = async (): Promise<PrometheusRegistry> => {
+    const { registry: served } = await started;
+    // observeRedGrid() exports to Prometheus whenever it is given a registry.
+    if (served === undefined) throw new TypeError('observeRedGrid() returned no registry');
+    return served;
   };
 
   const handler = (_req: Request, res: Response, next: NextFunction): void => {
@@ -67,5 +83,11 @@ export function metricsHandler(options: MetricsHandlerOptions = {}): MetricsHand
       })
       .catch(next);
   };
-  return Object.assign(handler, { registry });
+  const close = () => {
+    started.then(
+      (metrics) => metrics.close(),
+      () => undefined,
+    );
+  };
+  return Object.assign(handler, { registry, close });
 }

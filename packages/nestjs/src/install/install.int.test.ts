@@ -77,6 +77,7 @@ describe('installing @redgrid/nestjs alone with npm', () => {
       '@redgrid/core',
       '@redgrid/fallback',
       '@redgrid/nestjs',
+      '@redgrid/observability',
       '@redgrid/partitioning',
       '@redgrid/rate-limit',
     ]);

@@ -13,6 +13,7 @@ describe('workspaceClosure', () => {
       '@redgrid/core',
       '@redgrid/express',
       '@redgrid/fallback',
+      '@redgrid/observability',
       '@redgrid/rate-limit',
     ]);
   });
