@@ -17,6 +17,12 @@ const conditions = ['@redgrid/source', 'module', 'node'];
 // production, instead of failing on extensionless imports.
 const serverConditions = ['@redgrid/source', 'node'];
 const exclude = ['**/node_modules/**', '**/dist/**'];
+// Most integration files wait on redis-server processes (failovers, expiries, reconnects), not on
+// the CPU: four files at a time keep a 2-core machine busy without starving any of them. The
+// files that bound a stall relative to a failover they measure run afterwards, one at a time, so
+// that no other file's load lands inside the interval they measure.
+const workers = 4;
+const alone = ['packages/connection/src/connection/faults.int.test.ts'];
 
 export default defineConfig({
   root,
@@ -24,6 +30,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: serverConditions, externalConditions: ['@redgrid/source'] } },
   test: {
     pool: 'forks',
+    maxWorkers: workers,
     projects: [
       {
         extends: true,
@@ -39,7 +46,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{packages,apps,tooling}/*/src/**/*.int.test.ts'],
+          exclude: [...exclude, ...alone],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          teardownTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: alone,
           exclude,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
           teardownTimeout: 30_000,

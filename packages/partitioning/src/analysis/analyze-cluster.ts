@@ -117,7 +117,7 @@ export function spreadOf(values: readonly number[]): Spread {
 }
 
 /** The top `count` of located keys by `score`. */
-export function topKeys(
+function topKeys(
   lists: ReadonlyArray<{ node: string; keys: readonly SampledKey[] | undefined }>,
   count: number,
   score: (key: SampledKey) => number,
@@ -126,6 +126,44 @@ export function topKeys(
     .flatMap(({ node, keys }) => (keys ?? []).map((key) => ({ ...key, node })))
     .sort((a, b) => score(b) - score(a))
     .slice(0, count);
+}
+
+/** One node's sampled keys, as both analyses gather them. */
+export interface NodeKeySample {
+  readonly node: string;
+  readonly biggest: readonly SampledKey[];
+  readonly hottest: readonly SampledKey[] | undefined;
+  /** The node's `maxmemory-policy`, named when `hottest` cannot be sampled. */
+  readonly policy: string | undefined;
+}
+
+/**
+ * The biggest and hottest `top` keys across nodes, and why the hottest are missing when no
+ * node runs an LFU policy (Redis keeps the OBJECT FREQ counter only then).
+ */
+export function topSampledKeys(
+  samples: readonly NodeKeySample[],
+  top: number,
+): Pick<ClusterAnalysis, 'biggest' | 'hottest' | 'hottestNote'> {
+  const lfu = samples.some((sample) => sample.hottest !== undefined);
+  const biggest = topKeys(
+    samples.map((sample) => ({ node: sample.node, keys: sample.biggest })),
+    top,
+    (key) => key.bytes ?? 0,
+  );
+  if (!lfu) {
+    return {
+      biggest,
+      hottest: undefined,
+      hottestNote: `hottest keys need an LFU maxmemory-policy (allkeys-lfu or volatile-lfu) for OBJECT FREQ; the policy is ${samples[0]?.policy ?? 'unknown'}`,
+    };
+  }
+  const hottest = topKeys(
+    samples.map((sample) => ({ node: sample.node, keys: sample.hottest })),
+    top,
+    (key) => key.frequency ?? 0,
+  );
+  return { biggest, hottest, hottestNote: undefined };
 }
 
 /**
@@ -202,7 +240,6 @@ export async function analyzeCluster(
       keysPerSlot,
       bytesPerSlot,
     });
-    const lfu = masters.some((master) => master.hottest !== undefined);
     const fullest: Array<{ slot: number; keys: number; node: string }> = [];
     for (let slot = 0; slot < clusterSlotCount; slot++) {
       const keys = keysPerSlot[slot] ?? 0;
@@ -232,21 +269,15 @@ export async function analyzeCluster(
       keys: spreadOf(withSlots.map((master) => master.keys)),
       usedBytes: spreadOf(withSlots.map((master) => master.memory.usedBytes)),
       slots: spreadOf(withSlots.map((master) => master.slots)),
-      biggest: topKeys(
-        masters.map((master) => ({ node: master.address, keys: master.biggest })),
+      ...topSampledKeys(
+        masters.map((master) => ({
+          node: master.address,
+          biggest: master.biggest,
+          hottest: master.hottest,
+          policy: master.memory.policy,
+        })),
         top,
-        (key) => key.bytes ?? 0,
       ),
-      hottest: lfu
-        ? topKeys(
-            masters.map((master) => ({ node: master.address, keys: master.hottest })),
-            top,
-            (key) => key.frequency ?? 0,
-          )
-        : undefined,
-      hottestNote: lfu
-        ? undefined
-        : `hottest keys need an LFU maxmemory-policy (allkeys-lfu or volatile-lfu) for OBJECT FREQ; the policy is ${masters[0]?.memory.policy ?? 'unknown'}`,
       fullestSlots: fullest,
       balance: {
         bySlots: {

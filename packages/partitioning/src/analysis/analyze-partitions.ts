@@ -9,7 +9,7 @@ import {
   type NodeAnalysis,
   type Spread,
   spreadOf,
-  topKeys,
+  topSampledKeys,
 } from './analyze-cluster.js';
 import { checkAnalyzeOptions } from './analyze-options.js';
 import { type NodeTraffic, readNodeTraffic, replicasOf, withReadShares } from './node-traffic.js';
@@ -196,7 +196,6 @@ export async function analyzePartitions(
     to: range.to,
     keys: Math.round(rangeKeys.get(rangeKey(range)) ?? 0),
   }));
-  const lfu = analyses.some((node) => node.hottest !== undefined);
   const traffic = withReadShares(
     (
       await Promise.all(
@@ -212,21 +211,15 @@ export async function analyzePartitions(
     ranges,
     keys: spreadOf(analyses.map((node) => node.keys)),
     usedBytes: spreadOf(analyses.map((node) => node.memory.usedBytes)),
-    biggest: topKeys(
-      analyses.map((node) => ({ node: node.id, keys: node.biggest })),
+    ...topSampledKeys(
+      analyses.map((node) => ({
+        node: node.id,
+        biggest: node.biggest,
+        hottest: node.hottest,
+        policy: node.memory.policy,
+      })),
       top,
-      (key) => key.bytes ?? 0,
     ),
-    hottest: lfu
-      ? topKeys(
-          analyses.map((node) => ({ node: node.id, keys: node.hottest })),
-          top,
-          (key) => key.frequency ?? 0,
-        )
-      : undefined,
-    hottestNote: lfu
-      ? undefined
-      : 'hottest keys need an LFU maxmemory-policy (allkeys-lfu or volatile-lfu) for OBJECT FREQ',
     balance: {
       needed,
       thresholdPercent,

@@ -13,9 +13,17 @@ import path from 'node:path';
 import { HarnessError } from '../errors/harness-error.js';
 import { acquirePort, type PortLease, tryAcquirePort } from '../ports/acquire-port.js';
 import type { RespValue } from '../resp/resp-parser.js';
-import { type CommandTarget, sendCommand, sendCommands } from '../resp/send-command.js';
+import {
+  type CommandTarget,
+  commandTimeoutMs,
+  sendCommand,
+  sendCommands,
+} from '../resp/send-command.js';
 import type { RedisNode } from '../topology/types.js';
 import { errorMessage, sleep, withDeadline } from '../util/deadline.js';
+
+/** How long a signalled process may take to show as stopped or running again in /proc. */
+const stateChangeTimeoutMs = 10_000;
 
 /** How one node is started. */
 export interface RedisProcessOptions {
@@ -121,7 +129,7 @@ export class RedisProcess implements RedisNode {
   }
 
   /** Sends one command (see `sendCommand`), failing on an error reply. */
-  call(args: readonly (string | number)[], timeoutMs = 2000): Promise<RespValue> {
+  call(args: readonly (string | number)[], timeoutMs = commandTimeoutMs): Promise<RespValue> {
     return sendCommand(this.target, args, { timeoutMs });
   }
 
@@ -357,7 +365,7 @@ export class RedisProcess implements RedisNode {
     accept: (state: string) => boolean,
     what: string,
   ): Promise<void> {
-    const deadline = Date.now() + 2000;
+    const deadline = Date.now() + stateChangeTimeoutMs;
     for (;;) {
       const state = processState(pid);
       // No /proc (not Linux): the signal was delivered synchronously; nothing to observe.
@@ -365,7 +373,7 @@ export class RedisProcess implements RedisNode {
       if (Date.now() >= deadline) {
         throw new HarnessError(
           'ERR_HARNESS_TIMEOUT',
-          `${this.describe()} was not ${what} within 2000 ms (state ${state})`,
+          `${this.describe()} was not ${what} within ${stateChangeTimeoutMs} ms (state ${state})`,
         );
       }
       await sleep(5);

@@ -17,9 +17,15 @@ export interface CommandTarget {
 
 /** Options of {@link sendCommand} and {@link sendCommands}. */
 export interface SendCommandOptions {
-  /** Deadline for connecting and receiving every reply, default 2000 ms. */
+  /**
+   * Deadline for connecting and receiving every reply, default 10 000 ms: generous, because a
+   * healthy server answers an admin command at once and a loaded CI machine can stall for seconds.
+   */
   timeoutMs?: number;
 }
+
+/** Default deadline of harness commands (see {@link SendCommandOptions.timeoutMs}). */
+export const commandTimeoutMs = 10_000;
 
 const containerCommands = new Set(['CLUSTER', 'SENTINEL', 'CONFIG', 'ACL', 'CLIENT', 'INFO']);
 
@@ -45,7 +51,7 @@ export function sendCommands(
   commands: readonly (readonly (string | number)[])[],
   options: SendCommandOptions = {},
 ): Promise<RespValue[]> {
-  const timeoutMs = options.timeoutMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? commandTimeoutMs;
   const address = `${target.host}:${target.port}`;
   const auth: (string | number)[][] = [];
   if (target.password !== undefined) {
