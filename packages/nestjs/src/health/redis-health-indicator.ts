@@ -10,6 +10,7 @@ import {
   type RedisHealthDetailValue,
   type RedisHealthReport,
 } from './redis-health-report.js';
+import { terminusKnowsDegraded } from './terminus-degraded.js';
 
 /** Status values of a `@nestjs/terminus` indicator result. */
 export type TerminusStatus = 'up' | 'degraded' | 'down';
@@ -26,9 +27,10 @@ export type RedisHealthIndicatorResult = Record<
 /** Options of {@link RedisHealthIndicator.isHealthy}. */
 export interface RedisHealthIndicatorOptions {
   /**
-   * The terminus status reported while Redis is unusable and the fallback serves. Default
-   * `'degraded'` (terminus 12: the check answers 200 with `status: 'degraded'`). Terminus 11 has
-   * no `degraded` and drops such results: use `'up'` there, or `'down'` to fail the check (503).
+   * The terminus status reported while Redis is unusable and the fallback serves. Default:
+   * `'degraded'` with terminus 12 (the check answers 200 with `status: 'degraded'`), `'up'` with
+   * terminus 11, which has no `degraded` and would drop such a result (detected at the first
+   * call). `'down'` fails the check (503).
    */
   degradedAs?: TerminusStatus;
 }
@@ -93,7 +95,7 @@ export class RedisHealthIndicator {
       report.overall === 'healthy'
         ? 'up'
         : report.overall === 'degraded'
-          ? (options.degradedAs ?? 'degraded')
+          ? (options.degradedAs ?? ((await terminusKnowsDegraded()) ? 'degraded' : 'up'))
           : 'down';
     return {
       [key]: { status, message: check?.message ?? '', ...check?.details },

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import {
   Controller,
   Get,
@@ -34,6 +35,12 @@ import { RateLimitService } from '../rate-limit/rate-limit-service.js';
 import { RedisThrottlerStorage } from '../throttler/redis-throttler-storage.js';
 import { RedisModule } from './redis-module.js';
 import type { RedisModuleOptions } from './redis-module-options.js';
+
+const terminusMajor = Number(
+  (
+    createRequire(import.meta.url)('@nestjs/terminus/package.json') as { version: string }
+  ).version.split('.')[0],
+);
 
 // Vitest's transform emits no decorator metadata: every constructor parameter has an @Inject.
 
@@ -353,7 +360,8 @@ describe('RedisModule against a standalone server', () => {
       const detailed = await request(server).get('/health/detailed').expect(200);
       expect(detailed.body.overall).toBe('degraded');
       const terminus = await request(server).get('/health').expect(200);
-      expect(terminus.body.status).toBe('degraded');
+      // Terminus 12 reports the fallback as degraded; terminus 11 has no such status (up: ok).
+      expect(terminus.body.status).toBe(terminusMajor >= 12 ? 'degraded' : 'ok');
       // Shutdown completes though there is nothing to drain.
       await app.close();
       app = undefined;
