@@ -1,7 +1,10 @@
 import { ConfigError } from '@redgrid/core';
 import type { ResilientStore } from '@redgrid/fallback';
-import type { CacheCore, CacheEvents, CacheMetrics, CacheResult } from './cache-core.js';
+import type { CacheCore } from './cache-core.js';
+import type { CacheEvents } from './cache-events.js';
+import type { CacheMetrics } from './cache-metrics.js';
 import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-options.js';
+import type { CacheResult } from './cache-result.js';
 
 function seconds(value: number | undefined, fallbackMs: number, argument: string): number {
   if (value === undefined) return fallbackMs;

@@ -1,0 +1,57 @@
+import type { ConfigIssue } from '@redgrid/core';
+import type { CacheOptions } from './cache-options.js';
+
+/** Every problem of `options`, by option name (empty when valid). */
+export function validateCacheOptions(options: CacheOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const nonNegative = (value: number | undefined, variable: string) => {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+      issues.push({
+        variable,
+        message: `must be a finite number >= 0, got ${value}`,
+      });
+    }
+  };
+  const positiveInteger = (value: number | undefined, variable: string) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+      issues.push({
+        variable,
+        message: `must be a positive integer, got ${value}`,
+      });
+    }
+  };
+  nonNegative(options.ttlSeconds, 'options.ttlSeconds');
+  nonNegative(options.graceSeconds, 'options.graceSeconds');
+  if (options.jitter !== undefined && !(options.jitter >= 0 && options.jitter < 1)) {
+    issues.push({
+      variable: 'options.jitter',
+      message: `must be in [0, 1), got ${options.jitter}`,
+    });
+  }
+  if (options.prefix !== undefined && /[{}]/.test(options.prefix)) {
+    issues.push({
+      variable: 'options.prefix',
+      message: 'must not contain { or } (they would become the hash tag of every key)',
+    });
+  }
+  if (options.l1) {
+    positiveInteger(options.l1.maxBytes, 'options.l1.maxBytes');
+    positiveInteger(options.l1.maxEntries, 'options.l1.maxEntries');
+    nonNegative(options.l1.maxTtlSeconds, 'options.l1.maxTtlSeconds');
+  }
+  if (options.invalidation) {
+    positiveInteger(
+      options.invalidation.heartbeatIntervalMs,
+      'options.invalidation.heartbeatIntervalMs',
+    );
+    positiveInteger(
+      options.invalidation.heartbeatTimeoutMs,
+      'options.invalidation.heartbeatTimeoutMs',
+    );
+    const lost = options.invalidation.onSubscriptionLost;
+    if (lost !== undefined && lost !== 'flush') {
+      positiveInteger(lost.capTtlMs, 'options.invalidation.onSubscriptionLost.capTtlMs');
+    }
+  }
+  return issues;
+}
