@@ -3,6 +3,7 @@ export type { CacheEvents } from './cache/cache-events.js';
 export type { CacheMetrics } from './cache/cache-metrics.js';
 export type {
   CacheConnection,
+  CacheDurationOptions,
   CacheEntry,
   CacheOptions,
   CacheSetOptions,

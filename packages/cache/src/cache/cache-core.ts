@@ -14,6 +14,7 @@ import type { CacheEvents } from './cache-events.js';
 import { type CacheCounters, type CacheMetrics, createCounters } from './cache-metrics.js';
 import type { CacheOptions } from './cache-options.js';
 import type { CacheResult } from './cache-result.js';
+import { durationMs } from './duration.js';
 import { isUsable, staleCandidate } from './freshness.js';
 import { validateCacheOptions } from './validate-cache-options.js';
 
@@ -43,8 +44,8 @@ export class CacheCore {
     const issues = validateCacheOptions(options);
     if (issues.length > 0) throw new ConfigError(issues);
     this.prefix = options.prefix ?? 'cache:';
-    this.ttlMs = (options.ttlSeconds ?? 300) * 1000;
-    this.graceMs = (options.graceSeconds ?? 0) * 1000;
+    this.ttlMs = durationMs(options.ttlMs, options.ttlSeconds, 300_000, 'ttlMs', 'ttlSeconds');
+    this.graceMs = durationMs(options.graceMs, options.graceSeconds, 0, 'graceMs', 'graceSeconds');
     this.#jitter = options.jitter ?? 0.1;
     this.codec = new ValueCodec({
       ...(options.serializer ? { serializer: options.serializer } : {}),
@@ -76,7 +77,7 @@ export class CacheCore {
         : new L1Cache({
             maxBytes: l1.maxBytes ?? 32 * 1024 * 1024,
             maxEntries: l1.maxEntries ?? 50_000,
-            maxTtlMs: (l1.maxTtlSeconds ?? 0) * 1000,
+            maxTtlMs: durationMs(l1.maxTtlMs, l1.maxTtlSeconds, 0, 'maxTtlMs', 'maxTtlSeconds'),
             capTtlMs: lost === 'flush' ? undefined : lost.capTtlMs,
             subscription: () => this.bus,
           });

@@ -1,17 +1,10 @@
 import type { ConfigIssue } from '@redgrid/core';
 import type { CacheOptions } from './cache-options.js';
+import { durationIssues } from './duration.js';
 
 /** Every problem of `options`, by option name (empty when valid). */
 export function validateCacheOptions(options: CacheOptions): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const nonNegative = (value: number | undefined, variable: string) => {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
-      issues.push({
-        variable,
-        message: `must be a finite number >= 0, got ${value}`,
-      });
-    }
-  };
   const positiveInteger = (value: number | undefined, variable: string) => {
     if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
       issues.push({
@@ -20,8 +13,15 @@ export function validateCacheOptions(options: CacheOptions): ConfigIssue[] {
       });
     }
   };
-  nonNegative(options.ttlSeconds, 'options.ttlSeconds');
-  nonNegative(options.graceSeconds, 'options.graceSeconds');
+  issues.push(
+    ...durationIssues(options.ttlMs, options.ttlSeconds, 'options.ttlMs', 'options.ttlSeconds'),
+    ...durationIssues(
+      options.graceMs,
+      options.graceSeconds,
+      'options.graceMs',
+      'options.graceSeconds',
+    ),
+  );
   if (options.jitter !== undefined && !(options.jitter >= 0 && options.jitter < 1)) {
     issues.push({
       variable: 'options.jitter',
@@ -37,7 +37,14 @@ export function validateCacheOptions(options: CacheOptions): ConfigIssue[] {
   if (options.l1) {
     positiveInteger(options.l1.maxBytes, 'options.l1.maxBytes');
     positiveInteger(options.l1.maxEntries, 'options.l1.maxEntries');
-    nonNegative(options.l1.maxTtlSeconds, 'options.l1.maxTtlSeconds');
+    issues.push(
+      ...durationIssues(
+        options.l1.maxTtlMs,
+        options.l1.maxTtlSeconds,
+        'options.l1.maxTtlMs',
+        'options.l1.maxTtlSeconds',
+      ),
+    );
   }
   if (options.invalidation) {
     positiveInteger(
