@@ -7,6 +7,7 @@ export type {
   CacheEntry,
   CacheOptions,
   CacheSetOptions,
+  DistributedSingleFlightOptions,
   GetOrSetOptions,
   InvalidationOptions,
   L1Options,

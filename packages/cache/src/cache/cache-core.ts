@@ -8,8 +8,10 @@ import {
   type SubscriberClient,
 } from '../invalidation/invalidation-bus.js';
 import { L1Cache, type L1Entry } from '../l1/l1-cache.js';
+import { DistributedSingleFlight } from '../single-flight/distributed-single-flight.js';
 import { L2ReadFlights, type L2Value } from '../single-flight/l2-read-flights.js';
 import { LoadFlights, type WriteEntry } from '../single-flight/load-flights.js';
+import type { LockClient } from '../single-flight/redis-lock.js';
 import type { CacheEvents } from './cache-events.js';
 import { type CacheCounters, type CacheMetrics, createCounters } from './cache-metrics.js';
 import type { CacheOptions } from './cache-options.js';
@@ -36,6 +38,7 @@ export class CacheCore {
   readonly #ownsStore: boolean;
   readonly #reads: L2ReadFlights;
   readonly #loads: LoadFlights;
+  readonly #distributed: DistributedSingleFlight | undefined;
   readonly #events = new TypedEmitter<CacheEvents>({ name: 'a cache' });
   readonly #unsubscribe: Array<() => void> = [];
   #closed = false;
@@ -90,6 +93,19 @@ export class CacheCore {
       epoch: () => this.bus?.epoch ?? 0,
       onError,
     });
+    const distributed = options.distributedSingleFlight;
+    if (distributed === true || typeof distributed === 'object') {
+      const settings = distributed === true ? {} : distributed;
+      const lockTtlMs = settings.lockTtlMs ?? 5_000;
+      this.#distributed = new DistributedSingleFlight({
+        client: options.connection.client as unknown as LockClient,
+        prefix: this.prefix,
+        lockTtlMs,
+        waitMs: settings.waitMs ?? 2 * lockTtlMs,
+        maxPollIntervalMs: settings.maxPollIntervalMs ?? 200,
+        degraded: () => this.store.degraded,
+      });
+    }
     this.#loads = new LoadFlights({
       store: this.store,
       counters: this.counters,
@@ -97,6 +113,7 @@ export class CacheCore {
       readL2: (key) => this.#reads.read(key),
       write: (entries) => this.write(entries),
       onError,
+      distributed: this.#distributed,
     });
     if (this.l1 !== undefined && invalidation !== false) {
       const connection = options.connection;
@@ -319,6 +336,7 @@ export class CacheCore {
     if (this.#closed) return;
     this.#closed = true;
     this.#loads.close();
+    await this.#distributed?.close();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await this.bus?.close();
     this.l1?.dispose();

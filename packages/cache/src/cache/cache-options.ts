@@ -50,6 +50,28 @@ export interface InvalidationOptions {
   heartbeatTimeoutMs?: number;
 }
 
+/**
+ * Single-flight of `getOrSet` loads across processes (opt-in): a miss takes a short Redis lock
+ * on the key, the process that wins runs the loader, the others wait for its value.
+ */
+export interface DistributedSingleFlightOptions {
+  /**
+   * Life of the lock in ms. A loader running longer loses it (another process may then load
+   * too); a winner that dies holds the others back this long at most. Default 5 000.
+   */
+  lockTtlMs?: number;
+  /**
+   * How long a process that lost the race waits for the winner's value, in ms, before running
+   * the loader itself. Default twice `lockTtlMs`.
+   */
+  waitMs?: number;
+  /**
+   * Longest pause between two looks at the value while waiting, in ms (exponential backoff with
+   * full jitter from 10 ms). Default 200.
+   */
+  maxPollIntervalMs?: number;
+}
+
 /** Options of {@link createCache}. */
 export interface CacheOptions {
   /** The Redis connection (L2); a `RedisConnection` from `@redgrid/connection`. */
@@ -88,6 +110,13 @@ export interface CacheOptions {
    * is alone (then L1 is never invalidated by other writers: keep `l1.maxTtlMs` short).
    */
   invalidation?: InvalidationOptions | false;
+  /**
+   * Single-flight of `getOrSet` loads across every process sharing the Redis (`true` for the
+   * defaults), on top of the per-process one. Off by default: it costs one more round trip on
+   * each miss. While Redis is down, or when the lock cannot be taken, loads are single-flight per
+   * process only; the lock never fails a call.
+   */
+  distributedSingleFlight?: boolean | DistributedSingleFlightOptions;
   /** Options of the in-memory fallback used while Redis is down. Default 32 MiB, 50 000 entries. */
   fallback?: MemoryStoreOptions;
   /**

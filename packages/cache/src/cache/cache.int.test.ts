@@ -433,4 +433,34 @@ describe('cache on a cluster', () => {
       settle,
     );
   });
+
+  it('distributed single-flight on a cluster: lock and value share a slot, one loader runs', async () => {
+    const [first, second] = connections;
+    if (!first || !second) throw new Error('connections not created');
+    const evals = () =>
+      second.metrics().commands.find((stats) => stats.command === 'EVAL')?.count ?? 0;
+    for (const key of ['plain:key', 'user:{7}:profile']) {
+      const a = cacheOver(first, { prefix: 'dsf:', distributedSingleFlight: true });
+      const b = cacheOver(second, { prefix: 'dsf:', distributedSingleFlight: true });
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const loaderA = vi.fn(async () => {
+        await gate;
+        return `value of ${key}`;
+      });
+      const loaderB = vi.fn(async () => 'loaded twice');
+      const fromA = a.getOrSet(key, loaderA);
+      await vi.waitFor(() => expect(loaderA).toHaveBeenCalledTimes(1), settle);
+      const evalsBefore = evals();
+      const fromB = b.getOrSetWithMetadata(key, loaderB);
+      // b found the lock taken (one EVAL on its connection) before a's loader finishes
+      await vi.waitFor(() => expect(evals()).toBeGreaterThan(evalsBefore), settle);
+      release();
+      expect(await fromA).toBe(`value of ${key}`);
+      expect(await fromB).toMatchObject({ value: `value of ${key}`, source: 'redis' });
+      expect(loaderB).not.toHaveBeenCalled();
+    }
+  });
 });

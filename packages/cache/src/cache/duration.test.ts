@@ -1,7 +1,6 @@
 import { ConfigError } from '@redgrid/core';
 import { describe, expect, it } from 'vitest';
 import { durationIssues, durationMs } from './duration.js';
-import { validateCacheOptions } from './validate-cache-options.js';
 
 describe('durations in ms, with the deprecated seconds twins', () => {
   it('takes ms as given and converts the deprecated seconds', () => {
@@ -23,28 +22,5 @@ describe('durations in ms, with the deprecated seconds twins', () => {
         message: 'give graceMs or the deprecated graceSeconds, not both',
       },
     ]);
-  });
-
-  it('checks every duration option of a cache, new and deprecated names', () => {
-    const issues = validateCacheOptions({
-      connection: {} as never,
-      ttlMs: 1_000,
-      ttlSeconds: 1,
-      graceMs: -5,
-      l1: { maxTtlMs: 10, maxTtlSeconds: 1 },
-    });
-    expect(issues.map((issue) => issue.variable)).toEqual([
-      'options.ttlSeconds',
-      'options.graceMs',
-      'options.l1.maxTtlSeconds',
-    ]);
-    expect(
-      validateCacheOptions({
-        connection: {} as never,
-        ttlSeconds: 60,
-        graceSeconds: 5,
-        l1: { maxTtlSeconds: 1 },
-      }),
-    ).toEqual([]);
   });
 });

@@ -46,6 +46,15 @@ export function validateCacheOptions(options: CacheOptions): ConfigIssue[] {
       ),
     );
   }
+  const distributed = options.distributedSingleFlight;
+  if (typeof distributed === 'object') {
+    positiveInteger(distributed.lockTtlMs, 'options.distributedSingleFlight.lockTtlMs');
+    positiveInteger(distributed.waitMs, 'options.distributedSingleFlight.waitMs');
+    positiveInteger(
+      distributed.maxPollIntervalMs,
+      'options.distributedSingleFlight.maxPollIntervalMs',
+    );
+  }
   if (options.invalidation) {
     positiveInteger(
       options.invalidation.heartbeatIntervalMs,

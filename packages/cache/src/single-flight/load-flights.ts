@@ -4,6 +4,7 @@ import type { CacheResult } from '../cache/cache-result.js';
 import { isUsable, staleCandidate } from '../cache/freshness.js';
 import { SerializationError } from '../errors/serialization-error.js';
 import type { L1Cache } from '../l1/l1-cache.js';
+import type { DistributedSingleFlight } from './distributed-single-flight.js';
 import type { L2Value } from './l2-read-flights.js';
 
 /** One entry to write: what `CacheCore.write` takes. */
@@ -22,6 +23,8 @@ export interface LoadFlightsOptions {
   readL2: (key: string) => Promise<L2Value | undefined>;
   write: (entries: ReadonlyArray<WriteEntry>) => Promise<void>;
   onError: (error: unknown) => void;
+  /** Single-flight across processes (opt-in), else loads are single-flight per process only. */
+  distributed?: DistributedSingleFlight | undefined;
 }
 
 /**
@@ -96,6 +99,21 @@ export class LoadFlights {
         };
       }
       counters.misses++;
+      const distributed = this.#options.distributed;
+      if (distributed !== undefined) {
+        const loaded = await distributed.run(
+          key,
+          () => this.#load(key, loader, ttlMs, graceMs),
+          () => this.#readFresh(key),
+        );
+        return {
+          value: loaded.value,
+          found: loaded.value !== undefined,
+          source: loaded.source,
+          stale: false,
+          degraded: store.degraded,
+        };
+      }
       const value = await this.#load(key, loader, ttlMs, graceMs);
       return {
         value,
@@ -136,10 +154,20 @@ export class LoadFlights {
     return value;
   }
 
+  /** A fresh value of `key` in L2 (another process's load), or undefined. */
+  async #readFresh(key: string): Promise<L2Value | undefined> {
+    const l2 = await this.#options.readL2(key);
+    if (l2 && isUsable(l2.freshUntilMs, l2.staleUntilMs, Date.now()) === 'fresh') return l2;
+    return undefined;
+  }
+
   #refresh<T>(key: string, loader: () => T | Promise<T>, ttlMs: number, graceMs: number): void {
     if (this.#refreshes.has(key) || this.#closed) return;
     this.#refreshes.add(key);
-    this.#load(key, loader, ttlMs, graceMs)
+    const load = () => this.#load(key, loader, ttlMs, graceMs);
+    const distributed = this.#options.distributed;
+    // Across processes, one refresh: the others keep serving the stale value meanwhile.
+    (distributed === undefined ? load() : distributed.runIfFree(key, load))
       .catch((error: unknown) => this.#options.onError(error))
       .finally(() => this.#refreshes.delete(key));
   }
