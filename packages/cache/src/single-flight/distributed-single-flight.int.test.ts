@@ -178,6 +178,66 @@ describe('distributed single-flight (getOrSet across processes)', () => {
     expect(await raw.exists(lock.key)).toBe(0);
   });
 
+  /** A cache over the shared test connection, closed after the test. */
+  function cacheOver(options: Partial<Parameters<typeof createCache>[0]>) {
+    const cache = createCache({ connection, jitter: 0, l1: false, ...options });
+    cleanups.push(() => cache.close());
+    return cache;
+  }
+
+  /** A loader that returns `value` once `release()` is called, and the release. */
+  function gatedLoader(value: string) {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const loader = vi.fn(async () => {
+      await gate;
+      return value;
+    });
+    cleanups.push(() => release());
+    return { loader, release };
+  }
+
+  it('a waiter gives up after waitMs and runs the loader itself: it never hangs', async () => {
+    const prefix = `wait${testIndex}:`;
+    const holder = cacheOver({ prefix, distributedSingleFlight: true });
+    const waiter = cacheOver({ prefix, distributedSingleFlight: { waitMs: 50 } });
+    const stuck = gatedLoader('never written');
+    const held = holder.getOrSet('k', stuck.loader);
+    await vi.waitFor(() => expect(stuck.loader).toHaveBeenCalledTimes(1), settle);
+    expect(
+      await waiter.getOrSetWithMetadata('k', async () => 'loaded by the waiter'),
+    ).toMatchObject({ value: 'loaded by the waiter', source: 'loader' });
+    stuck.release();
+    expect(await held).toBe('never written');
+  });
+
+  it('a background refresh within grace runs in one process; the others keep the stale value', async () => {
+    const prefix = `refresh${testIndex}:`;
+    const options = { prefix, distributedSingleFlight: true, ttlMs: 100, graceMs: 60_000 };
+    const a = cacheOver(options);
+    const b = cacheOver(options);
+    await a.set('k', 'old');
+    await vi.waitFor(async () => expect(await a.get('k')).toBeUndefined(), settle);
+    const evals = () =>
+      connection.metrics().commands.find((stats) => stats.command === 'EVAL')?.count ?? 0;
+    const refreshA = gatedLoader('new');
+    const loaderB = vi.fn(async () => 'refreshed twice');
+    expect(await a.getOrSetWithMetadata('k', refreshA.loader)).toMatchObject({
+      value: 'old',
+      stale: true,
+    });
+    await vi.waitFor(() => expect(refreshA.loader).toHaveBeenCalledTimes(1), settle);
+    const evalsBefore = evals();
+    expect(await b.getOrSetWithMetadata('k', loaderB)).toMatchObject({ value: 'old', stale: true });
+    // b's refresh found the lock taken (its EVAL) and did not run its loader
+    await vi.waitFor(() => expect(evals()).toBeGreaterThan(evalsBefore), settle);
+    refreshA.release();
+    await vi.waitFor(async () => expect(await b.get('k')).toBe('new'), settle);
+    expect(loaderB).not.toHaveBeenCalled();
+  });
+
   it('a lock Redis refuses (no EVAL for this user) never fails the call: the loader runs here', async () => {
     const prefix = `noeval${testIndex}:`;
     await raw.call(
