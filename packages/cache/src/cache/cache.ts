@@ -52,7 +52,8 @@ export interface Cache {
 
   /**
    * The cached value of `key`, or the loader's result, cached. One loader run per key at a time
-   * in this process, however many callers ask (a stampede of 1 000 callers runs it once). Past
+   * in this process, however many callers ask (a stampede of 1 000 callers runs it once), and
+   * across processes too with the `distributedSingleFlight` option. Past
    * the TTL but within `graceMs`, the stale value is returned at once and one background
    * run refreshes it; if that run fails, the stale value is kept until its grace ends. A loader
    * returning `undefined` is not cached. Loader errors reach the caller only when no usable

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exponentialBackoff } from '@redgrid/core';
 import type { CacheSource } from '../cache/cache-result.js';
-import { type LockClient, lockKeyOf, RedisLock } from './redis-lock.js';
+import {
+  type LockAttempt,
+  type LockClient,
+  type LockKey,
+  lockKeyOf,
+  RedisLock,
+} from './redis-lock.js';
 
 /** Settings of a {@link DistributedSingleFlight}, defaults applied. */
 export interface DistributedSingleFlightSettings {
@@ -57,7 +63,7 @@ export class DistributedSingleFlight {
     const deadline = Date.now() + this.#settings.waitMs;
     for (let attempt = 0; !this.#abort.signal.aborted && !this.#settings.degraded(); attempt++) {
       const token = randomUUID();
-      let found: 'acquired' | 'busy' | 'present';
+      let found: LockAttempt;
       try {
         found = await this.#lock.acquire(lock, token, key);
       } catch {
@@ -99,7 +105,7 @@ export class DistributedSingleFlight {
     }
     const lock = lockKeyOf(this.#settings.prefix, key);
     const token = randomUUID();
-    let found: 'acquired' | 'busy' | 'present' = 'acquired';
+    let found: LockAttempt = 'acquired';
     let held = false;
     try {
       found = await this.#lock.acquire(lock, token);
@@ -123,7 +129,7 @@ export class DistributedSingleFlight {
   }
 
   /** Not awaited by the caller: the value is written already; waiters see it without this. */
-  #release(lock: ReturnType<typeof lockKeyOf>, token: string): void {
+  #release(lock: LockKey, token: string): void {
     const release = this.#lock.release(lock, token).catch(() => false);
     this.#releases.add(release);
     void release.finally(() => this.#releases.delete(release));
