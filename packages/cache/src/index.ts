@@ -1,19 +1,18 @@
 export type { Cache } from './cache/cache.js';
-export type {
-  CacheEvents,
-  CacheMetrics,
-  CacheResult,
-  CacheSource,
-} from './cache/cache-core.js';
+export type { CacheEvents } from './cache/cache-events.js';
+export type { CacheMetrics } from './cache/cache-metrics.js';
 export type {
   CacheConnection,
+  CacheDurationOptions,
   CacheEntry,
   CacheOptions,
   CacheSetOptions,
+  DistributedSingleFlightOptions,
   GetOrSetOptions,
   InvalidationOptions,
   L1Options,
 } from './cache/cache-options.js';
+export type { CacheResult, CacheSource } from './cache/cache-result.js';
 export { createCache } from './cache/create-cache.js';
 export type {
   CompressionAlgorithm,

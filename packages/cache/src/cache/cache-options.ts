@@ -21,7 +21,9 @@ export interface L1Options {
   maxBytes?: number;
   /** Most entries held. Default 50 000. */
   maxEntries?: number;
-  /** Upper bound of an entry's life in L1, in seconds, whatever its TTL. Default: none. */
+  /** Upper bound of an entry's life in L1, in ms, whatever its TTL. Default: none. */
+  maxTtlMs?: number;
+  /** @deprecated Use `maxTtlMs` (milliseconds, like every duration option). Seconds. */
   maxTtlSeconds?: number;
 }
 
@@ -48,19 +50,45 @@ export interface InvalidationOptions {
   heartbeatTimeoutMs?: number;
 }
 
+/**
+ * Single-flight of `getOrSet` loads across processes (opt-in): a miss takes a short Redis lock
+ * on the key, the process that wins runs the loader, the others wait for its value.
+ */
+export interface DistributedSingleFlightOptions {
+  /**
+   * Life of the lock in ms. A loader running longer loses it (another process may then load
+   * too); a winner that dies holds the others back this long at most. Default 5 000.
+   */
+  lockTtlMs?: number;
+  /**
+   * How long a process that lost the race waits for the winner's value, in ms, before running
+   * the loader itself. Default twice `lockTtlMs`.
+   */
+  waitMs?: number;
+  /**
+   * Longest pause between two looks at the value while waiting, in ms (exponential backoff with
+   * full jitter from 10 ms). Default 200.
+   */
+  maxPollIntervalMs?: number;
+}
+
 /** Options of {@link createCache}. */
 export interface CacheOptions {
   /** The Redis connection (L2); a `RedisConnection` from `@redgrid/connection`. */
   connection: CacheConnection;
   /** Prepended to every key in Redis (and to namespaces' prefixes). Default `cache:`. */
   prefix?: string;
-  /** TTL of values written without one, in seconds. Default 300. 0: no expiry. */
+  /** TTL of values written without one, in ms. Default 300 000 (5 minutes). 0: no expiry. */
+  ttlMs?: number;
+  /** @deprecated Use `ttlMs` (milliseconds, like every duration option). Seconds. */
   ttlSeconds?: number;
   /**
-   * Grace period after a value's TTL, in seconds, during which `getOrSet` serves the stale value
+   * Grace period after a value's TTL, in ms, during which `getOrSet` serves the stale value
    * while one loader refreshes it, and serves it if the loader or Redis fails. Redis keeps values
-   * `ttlSeconds + graceSeconds`. Default 0.
+   * `ttlMs + graceMs`. Default 0.
    */
+  graceMs?: number;
+  /** @deprecated Use `graceMs` (milliseconds, like every duration option). Seconds. */
   graceSeconds?: number;
   /**
    * Random shortening of each TTL, as a fraction (0.1: up to 10 % shorter), so that values
@@ -79,9 +107,16 @@ export interface CacheOptions {
   encryption?: EncryptionOptions;
   /**
    * Cross-instance L1 invalidation (default on when L1 is on), or `false` for an instance that
-   * is alone (then L1 is never invalidated by other writers: keep `l1.maxTtlSeconds` short).
+   * is alone (then L1 is never invalidated by other writers: keep `l1.maxTtlMs` short).
    */
   invalidation?: InvalidationOptions | false;
+  /**
+   * Single-flight of `getOrSet` loads across every process sharing the Redis (`true` for the
+   * defaults), on top of the per-process one. Off by default: it costs one more round trip on
+   * each miss. While Redis is down, or when the lock cannot be taken, loads are single-flight per
+   * process only; the lock never fails a call.
+   */
+  distributedSingleFlight?: boolean | DistributedSingleFlightOptions;
   /** Options of the in-memory fallback used while Redis is down. Default 32 MiB, 50 000 entries. */
   fallback?: MemoryStoreOptions;
   /**
@@ -91,28 +126,30 @@ export interface CacheOptions {
   store?: ResilientStore;
 }
 
-/** Options of {@link Cache.getOrSet}. */
-export interface GetOrSetOptions {
-  /** TTL of the loaded value in seconds. Default: the cache's `ttlSeconds`. */
+/**
+ * A value's lifetime, in ms: the options of {@link Cache.set} and {@link Cache.getOrSet} and the
+ * fields of a {@link CacheEntry}. Giving both a `...Ms` option and its deprecated `...Seconds`
+ * twin throws `ConfigError`.
+ */
+export interface CacheDurationOptions {
+  /** TTL in ms. Default: the cache's `ttlMs`. 0: no expiry. */
+  ttlMs?: number;
+  /** @deprecated Use `ttlMs` (milliseconds, like every duration option). Seconds. */
   ttlSeconds?: number;
-  /** Grace period in seconds (see `CacheOptions.graceSeconds`). Default: the cache's. */
+  /** Grace period in ms (see `CacheOptions.graceMs`). Default: the cache's `graceMs`. */
+  graceMs?: number;
+  /** @deprecated Use `graceMs` (milliseconds, like every duration option). Seconds. */
   graceSeconds?: number;
 }
+
+/** Options of {@link Cache.getOrSet}. */
+export interface GetOrSetOptions extends CacheDurationOptions {}
 
 /** Options of {@link Cache.set}. */
-export interface CacheSetOptions {
-  /** TTL in seconds. Default: the cache's `ttlSeconds`. 0: no expiry. */
-  ttlSeconds?: number;
-  /** Grace period in seconds. Default: the cache's `graceSeconds`. */
-  graceSeconds?: number;
-}
+export interface CacheSetOptions extends CacheDurationOptions {}
 
 /** One entry of {@link Cache.mset}. */
-export interface CacheEntry<T = unknown> {
+export interface CacheEntry<T = unknown> extends CacheDurationOptions {
   key: string;
   value: T;
-  /** TTL in seconds. Default: the cache's `ttlSeconds`. */
-  ttlSeconds?: number;
-  /** Grace period in seconds. Default: the cache's `graceSeconds`. */
-  graceSeconds?: number;
 }

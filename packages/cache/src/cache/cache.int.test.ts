@@ -126,7 +126,7 @@ describe('cache on a standalone server', () => {
       return { computed: true };
     });
     const calls = Array.from({ length: 1_000 }, () =>
-      cache.getOrSet('cold', loader, { ttlSeconds: 60 }),
+      cache.getOrSet('cold', loader, { ttlMs: 60_000 }),
     );
     release();
     const values = await Promise.all(calls);
@@ -148,7 +148,7 @@ describe('cache on a standalone server', () => {
     });
     const errors: unknown[] = [];
     cleanups.push(cache.on('error', (error) => errors.push(error)));
-    expect(await cache.getOrSet('g', loader, { ttlSeconds: 0.2, graceSeconds: 30 })).toBe(1);
+    expect(await cache.getOrSet('g', loader, { ttlMs: 200, graceMs: 30_000 })).toBe(1);
     // get() returns fresh values only (Redis being up): wait until the TTL has passed
     const expired = async () =>
       vi.waitFor(async () => expect((await cache.getWithMetadata('g')).found).toBe(false), settle);
@@ -157,8 +157,8 @@ describe('cache on a standalone server', () => {
     const stale = await Promise.all(
       Array.from({ length: 20 }, () =>
         cache.getOrSetWithMetadata('g', loader, {
-          ttlSeconds: 0.2,
-          graceSeconds: 30,
+          ttlMs: 200,
+          graceMs: 30_000,
         }),
       ),
     );
@@ -170,9 +170,9 @@ describe('cache on a standalone server', () => {
     // the loader fails: the refreshed value keeps being served, stale
     fail = true;
     await expired();
-    expect(await cache.getOrSet('g', loader, { ttlSeconds: 0.2, graceSeconds: 30 })).toBe(2);
+    expect(await cache.getOrSet('g', loader, { ttlMs: 200, graceMs: 30_000 })).toBe(2);
     await vi.waitFor(() => expect(errors).toHaveLength(1), settle);
-    expect(await cache.getOrSet('g', loader, { ttlSeconds: 0.2, graceSeconds: 30 })).toBe(2);
+    expect(await cache.getOrSet('g', loader, { ttlMs: 200, graceMs: 30_000 })).toBe(2);
     expect(cache.metrics().loadErrors).toBeGreaterThanOrEqual(1);
     // without grace the loader's error reaches the caller
     await expect(cache.getOrSet('no-grace', loader)).rejects.toThrow('source of truth down');
@@ -233,13 +233,58 @@ describe('cache on a standalone server', () => {
     expect((await flushing.getWithMetadata('f')).source).toBe('l1');
   });
 
+  it('durations in ms; the deprecated seconds options still work, converted', async () => {
+    const connection = connect(redis);
+    const raw = connection.client as Redis;
+    const current = cacheOver(connection, { ttlMs: 40_000, l1: { maxTtlMs: 60_000 } });
+    const legacy = cacheOver(connection, {
+      prefix: `legacy${prefixCounter}:`,
+      ttlSeconds: 40,
+      graceSeconds: 20,
+      l1: { maxTtlSeconds: 60 },
+    });
+    await current.set('default', 1);
+    await legacy.set('default', 1);
+    // the cache's TTL (40 s), plus the grace (20 s) for the deprecated one: Redis keeps both
+    const currentTtl = await raw.pttl(`${current.prefix}default`);
+    expect(currentTtl).toBeGreaterThan(30_000);
+    expect(currentTtl).toBeLessThanOrEqual(40_000);
+    const legacyTtl = await raw.pttl(`${legacy.prefix}default`);
+    expect(legacyTtl).toBeGreaterThan(50_000);
+    expect(legacyTtl).toBeLessThanOrEqual(60_000);
+    await current.set('ms', 1, { ttlMs: 9_000 });
+    await current.set('seconds', 1, { ttlSeconds: 9 });
+    await current.set('positional', 1, 9);
+    await current.mset([{ key: 'entry', value: 1, ttlSeconds: 9 }]);
+    await current.getOrSet('loaded', () => 1, { ttlSeconds: 9 });
+    for (const key of ['ms', 'seconds', 'positional', 'entry', 'loaded']) {
+      const ttl = await raw.pttl(`${current.prefix}${key}`);
+      expect(ttl, key).toBeGreaterThan(5_000);
+      expect(ttl, key).toBeLessThanOrEqual(9_000);
+    }
+    await expect(current.set('both', 1, { ttlMs: 1_000, ttlSeconds: 1 })).rejects.toThrow(
+      /ttlMs or the deprecated ttlSeconds/,
+    );
+  });
+
+  it('Symbol.asyncDispose closes the cache like close()', async () => {
+    const connection = connect(redis);
+    const cache = createCache({ connection, prefix: `dispose${prefixCounter}:` });
+    cleanups.push(() => cache.close());
+    await cache.ready();
+    expect(cache.metrics().subscribed).toBe(true);
+    await cache[Symbol.asyncDispose]();
+    expect(cache.metrics().subscribed).toBe(false);
+    await cache.close();
+  });
+
   it('mget and mset go through L1 then one MGET, with namespaces', async () => {
     const connection = connect(redis);
     const cache = cacheOver(connection);
     const users = cache.namespace('users');
     await users.mset([
       { key: 'a', value: 1 },
-      { key: 'b', value: 2, ttlSeconds: 5 },
+      { key: 'b', value: 2, ttlMs: 5_000 },
     ]);
     const other = cacheOver(connection, { prefix: cache.prefix });
     expect(await other.namespace('users').mget(['a', 'x', 'b'])).toEqual([1, undefined, 2]);
@@ -294,7 +339,7 @@ describe('cache on a standalone server', () => {
             `run:${id}:${index % 20}`,
             () => ++loads,
             {
-              ttlSeconds: 600,
+              ttlMs: 600_000,
             },
           );
           sources.push(result.source);
@@ -387,5 +432,35 @@ describe('cache on a cluster', () => {
       async () => expect(await b.mget(keys)).toEqual(keys.map(() => undefined)),
       settle,
     );
+  });
+
+  it('distributed single-flight on a cluster: lock and value share a slot, one loader runs', async () => {
+    const [first, second] = connections;
+    if (!first || !second) throw new Error('connections not created');
+    const evals = () =>
+      second.metrics().commands.find((stats) => stats.command === 'EVAL')?.count ?? 0;
+    for (const key of ['plain:key', 'user:{7}:profile']) {
+      const a = cacheOver(first, { prefix: 'dsf:', distributedSingleFlight: true });
+      const b = cacheOver(second, { prefix: 'dsf:', distributedSingleFlight: true });
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const loaderA = vi.fn(async () => {
+        await gate;
+        return `value of ${key}`;
+      });
+      const loaderB = vi.fn(async () => 'loaded twice');
+      const fromA = a.getOrSet(key, loaderA);
+      await vi.waitFor(() => expect(loaderA).toHaveBeenCalledTimes(1), settle);
+      const evalsBefore = evals();
+      const fromB = b.getOrSetWithMetadata(key, loaderB);
+      // b found the lock taken (one EVAL on its connection) before a's loader finishes
+      await vi.waitFor(() => expect(evals()).toBeGreaterThan(evalsBefore), settle);
+      release();
+      expect(await fromA).toBe(`value of ${key}`);
+      expect(await fromB).toMatchObject({ value: `value of ${key}`, source: 'redis' });
+      expect(loaderB).not.toHaveBeenCalled();
+    }
   });
 });

@@ -1,20 +1,16 @@
 import { ConfigError } from '@redgrid/core';
 import type { ResilientStore } from '@redgrid/fallback';
-import type { CacheCore, CacheEvents, CacheMetrics, CacheResult } from './cache-core.js';
-import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-options.js';
-
-function seconds(value: number | undefined, fallbackMs: number, argument: string): number {
-  if (value === undefined) return fallbackMs;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new ConfigError([
-      {
-        variable: argument,
-        message: `must be a finite number of seconds >= 0, got ${value}`,
-      },
-    ]);
-  }
-  return value * 1000;
-}
+import type { CacheCore } from './cache-core.js';
+import type { CacheEvents } from './cache-events.js';
+import type { CacheMetrics } from './cache-metrics.js';
+import type {
+  CacheDurationOptions,
+  CacheEntry,
+  CacheSetOptions,
+  GetOrSetOptions,
+} from './cache-options.js';
+import type { CacheResult } from './cache-result.js';
+import { durationMs } from './duration.js';
 
 /**
  * A two-level cache: a bounded in-process L1 over Redis (L2), with an in-memory fallback while
@@ -43,10 +39,11 @@ export interface Cache {
   getWithMetadata<T = unknown>(key: string): Promise<CacheResult<T>>;
 
   /**
-   * Stores `value` for `ttlSeconds` (default: the cache's), in L1 and Redis, and invalidates it
+   * Stores `value` for `{ ttlMs }` (default: the cache's), in L1 and Redis, and invalidates it
    * in the other instances' L1. While Redis is down it goes to the in-memory fallback (and the
    * key is invalidated in Redis when it returns). Throws `SerializationError` for a value the
-   * serializer refuses.
+   * serializer refuses. A bare number is a TTL in seconds (`set(key, value, 60)`), as in the
+   * original contract; the options object takes milliseconds.
    */
   set<T>(key: string, value: T, ttlSeconds?: number | CacheSetOptions): Promise<void>;
 
@@ -55,8 +52,9 @@ export interface Cache {
 
   /**
    * The cached value of `key`, or the loader's result, cached. One loader run per key at a time
-   * in this process, however many callers ask (a stampede of 1 000 callers runs it once). Past
-   * the TTL but within `graceSeconds`, the stale value is returned at once and one background
+   * in this process, however many callers ask (a stampede of 1 000 callers runs it once), and
+   * across processes too with the `distributedSingleFlight` option. Past
+   * the TTL but within `graceMs`, the stale value is returned at once and one background
    * run refreshes it; if that run fails, the stale value is kept until its grace ends. A loader
    * returning `undefined` is not cached. Loader errors reach the caller only when no usable
    * value exists.
@@ -108,8 +106,12 @@ export interface Cache {
   /**
    * Stops the subscriber and the timers, and releases L1 and the fallback (if the cache created
    * it). Closing any namespace closes the whole cache. Does not close the connection.
+   * Idempotent.
    */
   close(): Promise<void>;
+
+  /** `close()`, for `await using cache = createCache(...)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The implementation of {@link Cache}: one view (prefix) over a shared {@link CacheCore}. */
@@ -147,13 +149,14 @@ export class CacheView implements Cache {
   }
 
   async set<T>(key: string, value: T, ttlSeconds?: number | CacheSetOptions): Promise<void> {
-    const options = typeof ttlSeconds === 'number' ? { ttlSeconds } : (ttlSeconds ?? {});
+    const options: CacheSetOptions =
+      typeof ttlSeconds === 'number' ? { ttlSeconds } : (ttlSeconds ?? {});
     await this.#core.write([
       {
         key: this.#prefix + key,
         value,
-        ttlMs: seconds(options.ttlSeconds, this.#core.ttlMs, 'ttlSeconds'),
-        graceMs: seconds(options.graceSeconds, this.#core.graceMs, 'graceSeconds'),
+        ttlMs: this.#ttlMs(options, ''),
+        graceMs: this.#graceMs(options, ''),
       },
     ]);
   }
@@ -179,8 +182,8 @@ export class CacheView implements Cache {
     const result = await this.#core.getOrLoad(
       fullKey,
       loader,
-      seconds(options?.ttlSeconds, this.#core.ttlMs, 'options.ttlSeconds'),
-      seconds(options?.graceSeconds, this.#core.graceMs, 'options.graceSeconds'),
+      this.#ttlMs(options, 'options.'),
+      this.#graceMs(options, 'options.'),
     );
     return result.value as T;
   }
@@ -206,8 +209,8 @@ export class CacheView implements Cache {
     return this.#core.getOrLoad(
       fullKey,
       loader,
-      seconds(options?.ttlSeconds, this.#core.ttlMs, 'options.ttlSeconds'),
-      seconds(options?.graceSeconds, this.#core.graceMs, 'options.graceSeconds'),
+      this.#ttlMs(options, 'options.'),
+      this.#graceMs(options, 'options.'),
     );
   }
 
@@ -253,8 +256,8 @@ export class CacheView implements Cache {
       entries.map((entry, index) => ({
         key: this.#prefix + entry.key,
         value: entry.value,
-        ttlMs: seconds(entry.ttlSeconds, this.#core.ttlMs, `entries[${index}].ttlSeconds`),
-        graceMs: seconds(entry.graceSeconds, this.#core.graceMs, `entries[${index}].graceSeconds`),
+        ttlMs: this.#ttlMs(entry, `entries[${index}].`),
+        graceMs: this.#graceMs(entry, `entries[${index}].`),
       })),
     );
   }
@@ -289,5 +292,31 @@ export class CacheView implements Cache {
 
   close(): Promise<void> {
     return this.#core.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.close();
+  }
+
+  #ttlMs(options: CacheDurationOptions | undefined, path: string): number {
+    if (options === undefined) return this.#core.ttlMs;
+    return durationMs(
+      options.ttlMs,
+      options.ttlSeconds,
+      this.#core.ttlMs,
+      `${path}ttlMs`,
+      `${path}ttlSeconds`,
+    );
+  }
+
+  #graceMs(options: CacheDurationOptions | undefined, path: string): number {
+    if (options === undefined) return this.#core.graceMs;
+    return durationMs(
+      options.graceMs,
+      options.graceSeconds,
+      this.#core.graceMs,
+      `${path}graceMs`,
+      `${path}graceSeconds`,
+    );
   }
 }
