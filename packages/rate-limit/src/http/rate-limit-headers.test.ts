@@ -161,7 +161,7 @@ describe('rateLimitHeaderIssues', () => {
         standardHeaders: 'draft-9',
         degradedHeader: 'bad header',
       }).map((issue) => issue.variable),
-    ).toEqual(['options.policy', 'options.standardHeaders', 'options.degradedHeader']);
+    ).toEqual(['options.standardHeaders', 'options.degradedHeader', 'options.policy']);
     expect(rateLimitHeaderIssues({ policy: 'default' })).toEqual([]);
   });
 });

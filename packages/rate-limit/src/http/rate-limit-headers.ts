@@ -61,12 +61,6 @@ export function rateLimitHeaderIssues(
   options: Pick<RateLimitHeaderOptions, 'policy' | 'standardHeaders' | 'degradedHeader'>,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  if (!PRINTABLE_ASCII.test(options.policy)) {
-    issues.push({
-      variable: 'options.policy',
-      message: `must be printable ASCII (it is sent as a structured-field String), got ${JSON.stringify(options.policy)}`,
-    });
-  }
   const style = options.standardHeaders;
   if (
     style !== undefined &&
@@ -85,6 +79,12 @@ export function rateLimitHeaderIssues(
     issues.push({
       variable: 'options.degradedHeader',
       message: `must be a valid header name or false, got ${JSON.stringify(degraded)}`,
+    });
+  }
+  if (!PRINTABLE_ASCII.test(options.policy)) {
+    issues.push({
+      variable: 'options.policy',
+      message: `must be printable ASCII (it is sent as a structured-field String), got ${JSON.stringify(options.policy)}`,
     });
   }
   return issues;
