@@ -30,6 +30,13 @@ export {
   type RateLimiter,
   type RateLimiterOptions,
 } from '@redgrid/rate-limit';
+// The framework-free HTTP helpers, under the names this adapter has always used: `ipKey` is the
+// key the default `keyGenerator` builds, the same as `@redgrid/nestjs` builds for `@RateLimit()`.
+export {
+  type ClientAddressKeyOptions as IpKeyOptions,
+  clientAddressKey as ipKey,
+  type RateLimitHeaderStyle,
+} from '@redgrid/rate-limit/http';
 export {
   type DetailedHealthOptions,
   type HealthRouter,
@@ -41,7 +48,6 @@ export {
   type MetricsHandlerOptions,
   metricsHandler,
 } from './metrics/metrics-handler.js';
-export { type IpKeyOptions, ipKey } from './rate-limit/ip-key.js';
 export {
   type RateLimitHandler,
   type RateLimitHttpOptions,
@@ -51,7 +57,6 @@ export {
   type RateLimitOptions,
   rateLimit,
 } from './rate-limit/rate-limit.js';
-export type { RateLimitHeaderStyle } from './rate-limit/rate-limit-headers.js';
 export {
   getRateLimitInfo,
   type RateLimitInfo,

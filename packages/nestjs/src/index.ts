@@ -1,3 +1,10 @@
+// The framework-free HTTP helpers the guard uses, shared with @redgrid/express (whose `ipKey` is
+// `clientAddressKey`): the same request gets the same key and headers from either adapter.
+export {
+  clientAddressKey,
+  type RateLimitHeaderOptions,
+  rateLimitHeaders,
+} from '@redgrid/rate-limit/http';
 export { CacheService } from './cache/cache-service.js';
 export { createNestLogger } from './connection/nest-logger.js';
 export { RedisConnectionService } from './connection/redis-connection-service.js';
@@ -31,13 +38,8 @@ export type {
 } from './module/redis-module-options.js';
 export { REDIS_MODULE_OPTIONS } from './module/tokens.js';
 export { RedisPartitioningService } from './partitioning/redis-partitioning-service.js';
-export { clientAddressKey } from './rate-limit/client-address-key.js';
 export { RateLimit } from './rate-limit/rate-limit-decorator.js';
 export { RateLimitGuard } from './rate-limit/rate-limit-guard.js';
-export {
-  type RateLimitHeaderOptions,
-  rateLimitHeaders,
-} from './rate-limit/rate-limit-headers.js';
 export {
   RATE_LIMIT_OPTIONS,
   type RateLimitOptions,

@@ -6,15 +6,17 @@ import {
   type RateLimiterOptions,
   type RateLimitResult,
 } from '@redgrid/rate-limit';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ipKey } from './ip-key.js';
 import {
-  type HeaderFigures,
+  clientAddressKey,
+  clientAddressKeyIssues,
+  DEFAULT_IPV6_SUBNET,
+  type RateLimitHeaderOptions,
   type RateLimitHeaderStyle,
-  serializePolicyName,
-  setLegacyHeaders,
-  setStandardHeaders,
-} from './rate-limit-headers.js';
+  rateLimitHeaderIssues,
+  retryAfterSeconds,
+  setRateLimitHeaders,
+} from '@redgrid/rate-limit/http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type RateLimitInfo, recordRateLimitInfo } from './rate-limit-info.js';
 
 /**
@@ -150,40 +152,10 @@ function validateHttpOptions(options: RateLimitHttpOptions): ConfigIssue[] {
       });
     }
   }
-  const style = options.standardHeaders;
-  if (
-    style !== undefined &&
-    style !== false &&
-    style !== 'draft-6' &&
-    style !== 'draft-7' &&
-    style !== 'draft-8'
-  ) {
-    issues.push({
-      variable: 'options.standardHeaders',
-      message: `must be 'draft-8' (current), 'draft-7', 'draft-6' or false, got ${String(style)}`,
-    });
-  }
-  const subnet = options.ipv6Subnet;
-  if (
-    subnet !== undefined &&
-    subnet !== false &&
-    (!Number.isInteger(subnet) || subnet < 1 || subnet > 128)
-  ) {
-    issues.push({
-      variable: 'options.ipv6Subnet',
-      message: `must be an integer from 1 to 128 or false, got ${String(subnet)}`,
-    });
-  }
-  if (
-    options.degradedHeader !== undefined &&
-    options.degradedHeader !== false &&
-    !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(options.degradedHeader)
-  ) {
-    issues.push({
-      variable: 'options.degradedHeader',
-      message: 'must be a valid header name or false',
-    });
-  }
+  issues.push(
+    ...rateLimitHeaderIssues({ ...options, policy: options.policy ?? 'default' }),
+    ...clientAddressKeyIssues(options),
+  );
   return issues;
 }
 
@@ -201,15 +173,15 @@ function defaultHandler(statusCode: number, closedStatusCode: number): RateLimit
           : 'Service temporarily unavailable: the rate limiter cannot decide right now',
         status,
         'violated-policies': [info.policy],
-        'retry-after-seconds': Math.max(1, Math.ceil(info.retryAfterMs / 1000)),
+        'retry-after-seconds': retryAfterSeconds(info),
       }),
     );
   };
 }
 
+// `req.ip` is where Express applies its `trust proxy` setting to X-Forwarded-For.
 function defaultKey(req: Request, ipv6Subnet: number | false): string {
-  const address = req.ip ?? req.socket?.remoteAddress;
-  return address === undefined || address === '' ? 'unknown' : ipKey(address, { ipv6Subnet });
+  return clientAddressKey(req.ip ?? req.socket?.remoteAddress, { ipv6Subnet });
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
@@ -234,15 +206,8 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
  */
 export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
   const issues = validateHttpOptions(options);
-  const policy = options.policy ?? 'default';
-  let serializedPolicy = '';
-  try {
-    serializedPolicy = serializePolicyName(policy);
-  } catch (error) {
-    if (!ConfigError.isInstance(error)) throw error;
-    issues.push(...error.issues);
-  }
   if (issues.length > 0) throw new ConfigError(issues);
+  const policy = options.policy ?? 'default';
 
   let limiter: RateLimiter;
   let ownsLimiter = false;
@@ -273,17 +238,21 @@ export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
   }
 
   const keyPrefix = options.keyPrefix ?? `${policy}:`;
-  const ipv6Subnet = options.ipv6Subnet ?? 64;
+  const ipv6Subnet = options.ipv6Subnet ?? DEFAULT_IPV6_SUBNET;
   const keyGenerator = options.keyGenerator;
   const skip = options.skip;
   const cost = options.cost ?? 1;
   const statusCode = options.statusCode ?? 429;
   const closedStatusCode = options.closedStatusCode ?? 503;
   const handler = options.handler ?? defaultHandler(statusCode, closedStatusCode);
-  const style = options.standardHeaders ?? 'draft-8';
-  const legacy = options.legacyHeaders ?? false;
-  const degradedHeader = options.degradedHeader ?? 'RateLimit-Degraded';
-  const windowMs = limiter.windowMs;
+  const headerOptions: RateLimitHeaderOptions = {
+    policy,
+    windowMs: limiter.windowMs,
+    failurePolicy: limiter.failurePolicy,
+    standardHeaders: options.standardHeaders ?? 'draft-8',
+    legacyHeaders: options.legacyHeaders ?? false,
+    degradedHeader: options.degradedHeader ?? 'RateLimit-Degraded',
+  };
 
   const counters = {
     allowed: 0,
@@ -329,28 +298,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
     recordRateLimitInfo(req, info);
     if (result.degraded) counters.degraded++;
 
-    if (!res.headersSent) {
-      const retryAfterSeconds = result.allowed
-        ? 0
-        : Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      if (style !== false || legacy) {
-        const figures: HeaderFigures = {
-          policy,
-          limit: result.limit,
-          windowMs,
-          remaining: result.remaining,
-          // On a rejection, `t` equals Retry-After: the draft says Retry-After must not point
-          // earlier than the reset parameter.
-          resetSeconds: result.allowed ? Math.ceil(result.resetMs / 1000) : retryAfterSeconds,
-        };
-        if (style !== false) setStandardHeaders(res, style, figures, serializedPolicy);
-        if (legacy) setLegacyHeaders(res, figures, Date.now());
-      }
-      if (degradedHeader !== false && result.degraded) {
-        res.setHeader(degradedHeader, limiter.failurePolicy);
-      }
-      if (!result.allowed) res.setHeader('Retry-After', String(retryAfterSeconds));
-    }
+    if (!res.headersSent) setRateLimitHeaders(res, result, headerOptions);
 
     if (result.allowed) {
       counters.allowed++;

@@ -7,8 +7,12 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { clientAddressKey } from './client-address-key.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
+import {
+  clientAddressKey,
+  type HeaderTarget,
+  retryAfterSeconds,
+  setRateLimitHeaders,
+} from '@redgrid/rate-limit/http';
 import {
   RATE_LIMIT_OPTIONS,
   type RateLimitOptions,
@@ -16,6 +20,7 @@ import {
 } from './rate-limit-options.js';
 import { RateLimitService } from './rate-limit-service.js';
 
+/** An Express response (`setHeader`) or a Fastify reply (`header`). */
 interface HeaderWritable {
   setHeader?: (name: string, value: string) => unknown;
   getHeader?: (name: string) => number | string | string[] | undefined;
@@ -26,21 +31,15 @@ interface HeaderWritable {
 // method's options win (getAllAndOverride) and the request is counted once.
 const decided = new WeakSet<object>();
 
-// Structured-field lists: several limiters on one route (an Express `rateLimit()` middleware and
-// this guard) each append their item, as the draft intends.
-const listHeaders = new Set(['RateLimit', 'RateLimit-Policy']);
-
-function writeHeader(response: HeaderWritable, name: string, value: string): void {
-  if (response.setHeader === undefined) {
-    response.header?.(name, value);
-    return;
-  }
-  const current = listHeaders.has(name) ? response.getHeader?.(name) : undefined;
-  const existing = Array.isArray(current) ? current.join(', ') : current?.toString();
-  response.setHeader(
-    name,
-    existing === undefined || existing === '' ? value : `${existing}, ${value}`,
-  );
+/** The response as the shared header writer wants it, whichever platform Nest runs on. */
+function headerTarget(response: HeaderWritable): HeaderTarget {
+  return {
+    setHeader: (name, value) =>
+      response.setHeader === undefined
+        ? response.header?.(name, value)
+        : response.setHeader(name, value),
+    getHeader: (name) => response.getHeader?.(name),
+  };
 }
 
 /**
@@ -74,25 +73,21 @@ export class RateLimitGuard implements CanActivate {
     decided.add(request);
     if (options.skip !== undefined && (await options.skip(request, context))) return true;
     const policy = options.name ?? `${context.getClass().name}.${context.getHandler().name}`;
+    // `request.ip` is where the platform applies its proxy setting (Express `trust proxy`).
     const who =
       options.key === undefined
-        ? clientAddressKey(request.ip ?? request.socket?.remoteAddress ?? 'unknown')
+        ? clientAddressKey(request.ip ?? request.socket?.remoteAddress)
         : await options.key(request, context);
     const result = await this.#rateLimits.check(`${policy}:${who}`, {
       limit: options.limit,
       windowMs: options.windowMs,
       ...(options.cost === undefined ? {} : { cost: options.cost }),
     });
-    const response = http.getResponse<HeaderWritable>();
-    for (const [name, value] of Object.entries(
-      rateLimitHeaders(result, {
-        policy,
-        windowMs: options.windowMs,
-        failurePolicy: this.#rateLimits.limiter.failurePolicy,
-      }),
-    )) {
-      writeHeader(response, name, value);
-    }
+    setRateLimitHeaders(headerTarget(http.getResponse<HeaderWritable>()), result, {
+      policy,
+      windowMs: options.windowMs,
+      failurePolicy: this.#rateLimits.limiter.failurePolicy,
+    });
     if (result.allowed) return true;
     if (result.degraded && this.#rateLimits.limiter.failurePolicy === 'closed') {
       // The store is down and the policy refuses everything: an outage, not the client's fault.
@@ -105,7 +100,7 @@ export class RateLimitGuard implements CanActivate {
       {
         statusCode: HttpStatus.TOO_MANY_REQUESTS,
         message: 'Too Many Requests',
-        retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+        retryAfterSeconds: retryAfterSeconds(result),
       },
       HttpStatus.TOO_MANY_REQUESTS,
     );
