@@ -43,11 +43,11 @@ export class AppModule implements NestModule, OnApplicationShutdown {
           partitioning: { recovery: 'discard' },
           cache: {
             prefix: `${keyPrefix}cache:`,
-            ttlSeconds: 60,
+            ttlMs: 60_000,
             // Tasks read recently stay readable through an outage: L1 keeps them (at most 30 s
             // stale once invalidation messages can be missed) and expired ones are served
             // within a 5 min grace while Redis is down.
-            graceSeconds: 300,
+            graceMs: 300_000,
             invalidation: { onSubscriptionLost: { capTtlMs: 30_000 } },
           },
           rateLimit: { prefix: `${keyPrefix}rl:` },

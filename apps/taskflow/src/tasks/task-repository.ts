@@ -94,7 +94,7 @@ export class TaskRepository implements OnApplicationShutdown {
         const stored = await this.#partitioning.getStoreForKey(key).get(key);
         return decodeTask(stored.value) ?? this.#pending.get(id);
       },
-      { ttlSeconds: cacheTtlSeconds },
+      { ttlMs: cacheTtlSeconds * 1_000 },
     );
     return {
       task: result.value,

@@ -48,7 +48,7 @@ export class CacheService {
     return this.cache.get<T>(key);
   }
 
-  /** Caches `value` for `ttlSeconds` (default: the cache's `ttlSeconds`, 300). */
+  /** Caches `value` for `ttlSeconds` (default: the cache's `ttlMs`, 5 min). */
   set<T>(key: string, value: T, ttlSeconds?: number): Promise<void> {
     return this.cache.set(key, value, ttlSeconds);
   }

@@ -111,7 +111,7 @@ export const suite = defineSuite({
           name: 'redgrid getOrSet cold',
           fn: () =>
             tiered.getOrSet(`cold:${cold++}`, loader, {
-              ttlSeconds: TTL_SECONDS,
+              ttlMs: TTL_SECONDS * 1_000,
             }),
         },
       ],
