@@ -1,3 +1,4 @@
+import { exportedTypeNames } from '@redgrid/config/exported-type-names';
 import { describe, expect, it } from 'vitest';
 import * as cache from './index.js';
 
@@ -10,6 +11,30 @@ describe('@redgrid/cache public API', () => {
       'createCache',
       'jsonSerializer',
       'richJsonSerializer',
+    ]);
+  });
+  it('exports exactly these types', () => {
+    expect(exportedTypeNames(new URL('./index.ts', import.meta.url))).toEqual([
+      'Cache',
+      'CacheConnection',
+      'CacheDecodeReason',
+      'CacheDurationOptions',
+      'CacheEntry',
+      'CacheEvents',
+      'CacheMetrics',
+      'CacheOptions',
+      'CacheResult',
+      'CacheSerializer',
+      'CacheSetOptions',
+      'CacheSource',
+      'CompressionAlgorithm',
+      'CompressionOptions',
+      'DistributedSingleFlightOptions',
+      'EncryptionKeyInput',
+      'EncryptionOptions',
+      'GetOrSetOptions',
+      'InvalidationOptions',
+      'L1Options',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { exportedTypeNames } from '@redgrid/config/exported-type-names';
 import { describe, expect, it } from 'vitest';
 import * as core from './index.js';
 
@@ -29,6 +30,51 @@ describe('@redgrid/core public API', () => {
       'redgridChannel',
       'redgridChannelNames',
       'redisConfigSchema',
+    ]);
+  });
+  it('exports exactly these types', () => {
+    expect(exportedTypeNames(new URL('./index.ts', import.meta.url))).toEqual([
+      'Address',
+      'AdminMessage',
+      'BreakerMessage',
+      'CacheMessage',
+      'CircuitBreakerEvents',
+      'CircuitBreakerOptions',
+      'CircuitBreakerStats',
+      'CircuitOpenReason',
+      'CircuitState',
+      'ClusterOptions',
+      'ClusterOptionsInput',
+      'CommandMessage',
+      'CommandOutcomeName',
+      'CommonOptions',
+      'CommonOptionsInput',
+      'ConfigIssue',
+      'ConnectionStateMessage',
+      'DegradationMessage',
+      'Environment',
+      'ExponentialBackoffOptions',
+      'FailoverMessage',
+      'HashRingNode',
+      'HashRingOptions',
+      'MemoryMessage',
+      'MigrationMessage',
+      'RateLimitMessage',
+      'ReadFrom',
+      'RedGridChannelName',
+      'RedGridChannels',
+      'RedisConfig',
+      'RedisConfigInput',
+      'RedisTopology',
+      'SecretInput',
+      'SentinelOptions',
+      'SentinelOptionsInput',
+      'SingleOptions',
+      'SingleOptionsInput',
+      'TlsOptions',
+      'TlsOptionsInput',
+      'TypedEmitterOptions',
+      'WriteNotConfirmedReason',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { exportedTypeNames } from '@redgrid/config/exported-type-names';
 import { describe, expect, it } from 'vitest';
 import * as nestjs from './index.js';
 
@@ -26,5 +27,32 @@ describe('@redgrid/nestjs public API', () => {
         "rateLimitHeaders",
       ]
     `);
+  });
+  it('exports exactly these types', () => {
+    expect(exportedTypeNames(new URL('./index.ts', import.meta.url))).toEqual([
+      'DegradableComponent',
+      'RateLimitCheck',
+      'RateLimitHeaderOptions',
+      'RateLimitOptions',
+      'RateLimitRequest',
+      'RedisHealthCheck',
+      'RedisHealthDetailValue',
+      'RedisHealthIndicatorOptions',
+      'RedisHealthIndicatorResult',
+      'RedisHealthReport',
+      'RedisHealthReportOptions',
+      'RedisHealthStatus',
+      'RedisMetricsModuleOptions',
+      'RedisModuleAsyncOptions',
+      'RedisModuleCacheOptions',
+      'RedisModuleOptions',
+      'RedisModulePartitioningOptions',
+      'RedisModuleRateLimitOptions',
+      'RedisThrottlerStorageOptions',
+      'RedisThrottlerStorageRecord',
+      'TerminusStatus',
+      'ThrottlerStorageAlgorithm',
+      'ThrottlerStorageRecord',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { exportedTypeNames } from '@redgrid/config/exported-type-names';
 import { describe, expect, it } from 'vitest';
 import * as observability from './index.js';
 
@@ -9,6 +10,24 @@ describe('@redgrid/observability public API', () => {
       'MissingPeerDependencyError',
       'observeRedGrid',
       'redgridMetrics',
+    ]);
+  });
+  it('exports exactly these types', () => {
+    expect(exportedTypeNames(new URL('./index.ts', import.meta.url))).toEqual([
+      'MetricDefinition',
+      'MetricKind',
+      'MetricSource',
+      'ObserveRedGridOptions',
+      'ObservedConnection',
+      'ObservedConnectionHealth',
+      'OpenTelemetryAttributes',
+      'OpenTelemetryInstrumentOptions',
+      'OpenTelemetryMeter',
+      'OpenTelemetryObservable',
+      'OpenTelemetryObservableCallback',
+      'OpenTelemetryObservableResult',
+      'PrometheusRegistry',
+      'RedGridMetrics',
     ]);
   });
 });
