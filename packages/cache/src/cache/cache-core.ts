@@ -13,7 +13,12 @@ import { L2ReadFlights, type L2Value } from '../single-flight/l2-read-flights.js
 import { LoadFlights, type WriteEntry } from '../single-flight/load-flights.js';
 import type { LockClient } from '../single-flight/redis-lock.js';
 import type { CacheEvents } from './cache-events.js';
-import { type CacheCounters, type CacheMetrics, createCounters } from './cache-metrics.js';
+import {
+  type CacheCounters,
+  type CacheMetrics,
+  createCounters,
+  ReadRecorder,
+} from './cache-metrics.js';
 import type { CacheOptions } from './cache-options.js';
 import type { CacheResult } from './cache-result.js';
 import { durationMs } from './duration.js';
@@ -34,6 +39,8 @@ export class CacheCore {
   readonly ttlMs: number;
   readonly graceMs: number;
   readonly counters: CacheCounters = createCounters();
+  /** Counts and publishes each read (`redgrid:cache`, labelled with the prefix). */
+  readonly reads: ReadRecorder;
   readonly #jitter: number;
   readonly #ownsStore: boolean;
   readonly #reads: L2ReadFlights;
@@ -47,6 +54,7 @@ export class CacheCore {
     const issues = validateCacheOptions(options);
     if (issues.length > 0) throw new ConfigError(issues);
     this.prefix = options.prefix ?? 'cache:';
+    this.reads = new ReadRecorder(this.counters, this.prefix);
     this.ttlMs = durationMs(options.ttlMs, options.ttlSeconds, 300_000, 'ttlMs', 'ttlSeconds');
     this.graceMs = durationMs(options.graceMs, options.graceSeconds, 0, 'graceMs', 'graceSeconds');
     this.#jitter = options.jitter ?? 0.1;
@@ -109,6 +117,7 @@ export class CacheCore {
     this.#loads = new LoadFlights({
       store: this.store,
       counters: this.counters,
+      reads: this.reads,
       l1: this.l1,
       readL2: (key) => this.#reads.read(key),
       write: (entries) => this.write(entries),
@@ -157,8 +166,7 @@ export class CacheCore {
     const l1Entry = this.l1?.get(key);
     const now = Date.now();
     if (l1Entry && isUsable(l1Entry.freshUntilMs, l1Entry.staleUntilMs, now) === 'fresh') {
-      this.counters.hits++;
-      this.counters.l1Hits++;
+      this.reads.l1();
       return {
         value: l1Entry.value,
         found: true,
@@ -170,8 +178,7 @@ export class CacheCore {
     const l2 = await this.#reads.read(key);
     const after = Date.now();
     if (l2 && isUsable(l2.freshUntilMs, l2.staleUntilMs, after) === 'fresh') {
-      this.counters.hits++;
-      this.counters.l2Hits++;
+      this.reads.l2(l2.source);
       const degraded = l2.source === 'memory';
       return {
         value: l2.value,
@@ -189,7 +196,7 @@ export class CacheCore {
     if (degraded) {
       const stale = staleCandidate(l2, l1Entry, Date.now());
       if (stale) {
-        this.counters.staleHits++;
+        this.reads.stale();
         return {
           value: stale.value,
           found: true,
@@ -199,7 +206,7 @@ export class CacheCore {
         };
       }
     }
-    this.counters.misses++;
+    this.reads.miss();
     return {
       value: undefined,
       found: false,
@@ -214,8 +221,7 @@ export class CacheCore {
     if (this.l1 !== undefined) return (await this.read(key)).value;
     const l2 = await this.#reads.read(key);
     if (l2 !== undefined && (l2.freshUntilMs === 0 || Date.now() < l2.freshUntilMs)) {
-      this.counters.hits++;
-      this.counters.l2Hits++;
+      this.reads.l2(l2.source);
       return l2.value;
     }
     return this.#missOrStale(l2, undefined).value;

@@ -1,3 +1,6 @@
+import { type CacheMessage, redgridChannel } from '@redgrid/core';
+import type { StoreSource } from '@redgrid/fallback';
+
 /** Counters of a cache (all namespaces together), since it was created. */
 export interface CacheMetrics {
   /** Reads answered with a fresh value (L1 or L2). */
@@ -56,4 +59,51 @@ export function createCounters(): CacheCounters {
     invalidationsReceived: 0,
     l1Flushes: 0,
   };
+}
+
+const cacheChannel = redgridChannel('redgrid:cache');
+
+/**
+ * Counts each read once, by where its value came from, and publishes it on `redgrid:cache`
+ * (diagnostics_channel; nothing is built while nobody subscribes, so the L1 hot path stays
+ * allocation-free). The one place every read path reports to.
+ */
+export class ReadRecorder {
+  readonly #counters: CacheCounters;
+  readonly #cache: string;
+
+  constructor(counters: CacheCounters, cache: string) {
+    this.#counters = counters;
+    this.#cache = cache;
+  }
+
+  /** A fresh value from L1. */
+  l1(): void {
+    this.#counters.hits++;
+    this.#counters.l1Hits++;
+    if (cacheChannel.hasSubscribers) this.#publish('l1');
+  }
+
+  /** A fresh value from L2: Redis, or the in-memory fallback while Redis is unusable. */
+  l2(source: StoreSource): void {
+    this.#counters.hits++;
+    this.#counters.l2Hits++;
+    if (cacheChannel.hasSubscribers) this.#publish(source === 'memory' ? 'fallback' : 'l2');
+  }
+
+  /** A value past its TTL served within its grace period. */
+  stale(): void {
+    this.#counters.staleHits++;
+    if (cacheChannel.hasSubscribers) this.#publish('stale');
+  }
+
+  /** No usable value. */
+  miss(): void {
+    this.#counters.misses++;
+    if (cacheChannel.hasSubscribers) this.#publish('miss');
+  }
+
+  #publish(result: CacheMessage['result']): void {
+    cacheChannel.publish({ cache: this.#cache, result } satisfies CacheMessage);
+  }
 }

@@ -137,8 +137,7 @@ export class CacheView implements Cache {
     const fullKey = this.#prefix + key;
     const entry = this.#core.l1Fresh(fullKey);
     if (entry !== undefined) {
-      this.#core.counters.hits++;
-      this.#core.counters.l1Hits++;
+      this.#core.reads.l1();
       return Promise.resolve(entry.value as T);
     }
     return this.#core.readValue(fullKey) as Promise<T | undefined>;
@@ -175,8 +174,7 @@ export class CacheView implements Cache {
     const fullKey = this.#prefix + key;
     const entry = this.#core.l1Fresh(fullKey);
     if (entry !== undefined) {
-      this.#core.counters.hits++;
-      this.#core.counters.l1Hits++;
+      this.#core.reads.l1();
       return entry.value as T;
     }
     const result = await this.#core.getOrLoad(
@@ -196,8 +194,7 @@ export class CacheView implements Cache {
     const fullKey = this.#prefix + key;
     const entry = this.#core.l1Fresh(fullKey);
     if (entry !== undefined) {
-      this.#core.counters.hits++;
-      this.#core.counters.l1Hits++;
+      this.#core.reads.l1();
       return {
         value: entry.value as T,
         found: true,
@@ -222,8 +219,7 @@ export class CacheView implements Cache {
       if (entry === undefined) {
         missing.push(index);
       } else {
-        this.#core.counters.hits++;
-        this.#core.counters.l1Hits++;
+        this.#core.reads.l1();
         values[index] = entry.value as T;
       }
     }
@@ -235,16 +231,15 @@ export class CacheView implements Cache {
     const degraded = this.#core.store.degraded;
     missing.forEach((index, position) => {
       const value = read[position];
-      const counters = this.#core.counters;
+      const reads = this.#core.reads;
       if (value && (value.freshUntilMs === 0 || now < value.freshUntilMs)) {
-        counters.hits++;
-        counters.l2Hits++;
+        reads.l2(value.source);
         values[index] = value.value as T;
       } else if (value && degraded && now < value.staleUntilMs) {
-        counters.staleHits++;
+        reads.stale();
         values[index] = value.value as T;
       } else {
-        counters.misses++;
+        reads.miss();
       }
     });
     return values;

@@ -1,5 +1,5 @@
 import type { ResilientStore } from '@redgrid/fallback';
-import type { CacheCounters } from '../cache/cache-metrics.js';
+import type { CacheCounters, ReadRecorder } from '../cache/cache-metrics.js';
 import type { CacheResult } from '../cache/cache-result.js';
 import { isUsable, staleCandidate } from '../cache/freshness.js';
 import { SerializationError } from '../errors/serialization-error.js';
@@ -19,6 +19,8 @@ export interface WriteEntry {
 export interface LoadFlightsOptions {
   store: ResilientStore;
   counters: CacheCounters;
+  /** Where each read is counted and published. */
+  reads: ReadRecorder;
   l1: L1Cache | undefined;
   readL2: (key: string) => Promise<L2Value | undefined>;
   write: (entries: ReadonlyArray<WriteEntry>) => Promise<void>;
@@ -68,14 +70,13 @@ export class LoadFlights {
     graceMs: number,
     token: object,
   ): Promise<CacheResult<T>> {
-    const { store, counters } = this.#options;
+    const { store, reads } = this.#options;
     try {
       const l1Entry = this.#options.l1?.get(key);
       const l2 = await this.#options.readL2(key);
       const now = Date.now();
       if (l2 && isUsable(l2.freshUntilMs, l2.staleUntilMs, now) === 'fresh') {
-        counters.hits++;
-        counters.l2Hits++;
+        reads.l2(l2.source);
         const degraded = l2.source === 'memory';
         return {
           value: l2.value as T,
@@ -87,7 +88,7 @@ export class LoadFlights {
       }
       const stale = staleCandidate(l2, l1Entry, now);
       if (stale) {
-        counters.staleHits++;
+        reads.stale();
         this.#refresh(key, loader, ttlMs, graceMs);
         const degraded = store.degraded;
         return {
@@ -98,7 +99,7 @@ export class LoadFlights {
           degraded,
         };
       }
-      counters.misses++;
+      reads.miss();
       const distributed = this.#options.distributed;
       if (distributed !== undefined) {
         const loaded = await distributed.run(
