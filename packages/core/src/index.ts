@@ -50,6 +50,13 @@ export { HashRing, type HashRingNode, type HashRingOptions } from './hashing/has
 export { hashTag } from './hashing/hash-tag.js';
 export { jumpHash } from './hashing/jump-hash.js';
 export { keySlot } from './hashing/key-slot.js';
+export type {
+  HealthCheck,
+  HealthContext,
+  HealthDetailValue,
+  HealthIndicator,
+  HealthStatus,
+} from './health/health-check.js';
 export {
   type AdminMessage,
   type BreakerMessage,
