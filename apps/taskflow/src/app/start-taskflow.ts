@@ -60,7 +60,8 @@ export async function startTaskflow(options: StartTaskflowOptions = {}): Promise
   };
   app.use(healthRouter({ connection, ...components }));
   const server: Express = app.getHttpAdapter().getInstance();
-  server.get('/metrics', metricsHandler({ connection, ...components }));
+  // Components publish on RedGrid's diagnostics channels: the handler needs only the connection.
+  server.get('/metrics', metricsHandler({ connection }));
 
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address() as AddressInfo;
