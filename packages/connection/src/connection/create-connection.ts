@@ -28,7 +28,8 @@ import { AuditLog } from '../audit/audit-log.js';
 import { detectMasterChanges } from '../cluster/detect-master-changes.js';
 import { guardClusterPipelines } from '../cluster/guard-cluster-pipelines.js';
 import { WriteFence } from '../fence/write-fence.js';
-import { type CommandEvent, CommandGuard } from '../guard/command-guard.js';
+import { CommandGuard } from '../guard/command-guard.js';
+import type { CommandEvent } from '../guard/command-guard-options.js';
 import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
 import { MemoryWatch } from '../health/memory-watch.js';
 import {
