@@ -1,0 +1,582 @@
+import {
+  type Address,
+  CircuitBreaker,
+  ConnectionClosedError,
+  publish,
+  type RedisConfig,
+  type RedisTopology,
+  Secret,
+  TypedEmitter,
+} from '@redgrid/core';
+import { Cluster, type Redis, type RedisOptions } from 'ioredis';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuthRecovery } from '../auth/auth-recovery.js';
+import { rotateCredentials } from '../auth/rotate-credentials.js';
+import { SlotMasterWatch } from '../cluster/slot-master-watch.js';
+import type { CommandGuard } from '../guard/command-guard.js';
+import { createConnectionGuard } from '../guard/create-connection-guard.js';
+import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
+import { UnreachableBreaker } from '../guard/unreachable-breaker.js';
+import { HealthChecker } from '../health/health-checker.js';
+import type { MemoryWatch } from '../health/memory-watch.js';
+import { topologyCounts } from '../health/topology-counts.js';
+import { watchMemory } from '../health/watch-memory.js';
+import { remoteAddress } from '../ioredis/addresses.js';
+import { createClient } from '../ioredis/create-client.js';
+import { type InstanceLike, isClusterLike } from '../ioredis/internals.js';
+import { messageOf } from '../logging/error-text.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
+import { RepeatLimiter } from '../logging/repeat-limiter.js';
+import { configSecrets, scrubSecrets } from '../logging/scrub-secrets.js';
+import { createCommandHook } from '../metrics/command-hook.js';
+import { CommandMetrics, type CommandMetricsSnapshot } from '../metrics/command-metrics.js';
+import { reconnectOnReadonly } from '../options/readonly-reply.js';
+import { type ReconnectBackoffs, reconnectBackoffs } from '../options/reconnect-backoffs.js';
+import {
+  type IoredisPlan,
+  type ReconnectPath,
+  toIoredisOptions,
+} from '../options/to-ioredis-options.js';
+import { createReadReplica } from '../sentinel/read-replica.js';
+import { SentinelFailover } from '../sentinel/sentinel-failover.js';
+import { reportBreakerTransitions } from './breaker-events.js';
+import { closeClients } from './close-clients.js';
+import type { ConnectionOptions } from './connection-options.js';
+import { ConnectionPool } from './connection-pool.js';
+import { type ConnectionState, deriveState } from './connection-state.js';
+import { type FailoverEvent, reportFailover } from './failover-events.js';
+import { ownedInstances } from './owned-instances.js';
+import type {
+  CloseOptions,
+  ConnectionEvents,
+  ConnectionHealth,
+  Credentials,
+  RedisConnection,
+} from './redis-connection.js';
+import { waitUntilReady } from './wait-until-ready.js';
+import { watchClient } from './watch-client.js';
+
+const noop = () => {};
+// Connection errors repeat on every reconnect attempt; the same message is logged at most this
+// often (the count of repeats is reported with the next one).
+const errorLogIntervalMs = 5_000;
+
+/**
+ * The connection behind `createConnection`: owns the ioredis client and everything that keeps
+ * it honest (guard, breaker, health checks, failover following, credentials recovery) and
+ * wires them to each other. Internal: users see it as a `RedisConnection`.
+ */
+export class ResilientConnection implements RedisConnection {
+  readonly topology: RedisTopology;
+  readonly breaker: CircuitBreaker;
+  readonly client: Redis | Cluster;
+
+  readonly #config: RedisConfig;
+  readonly #name: string;
+  readonly #logger: Logger;
+  readonly #metrics = new CommandMetrics();
+  readonly #guard: CommandGuard;
+  readonly #emitter: TypedEmitter<ConnectionEvents>;
+  readonly #plan: IoredisPlan;
+  readonly #backoffs: ReconnectBackoffs;
+  readonly #pool: ConnectionPool;
+  readonly #secrets = new Set<string>();
+  readonly #cleanups: Array<() => void> = [];
+  /** Guard detachers of cluster nodes (restored when a node leaves the pool). */
+  readonly #detach = new Map<InstanceLike, () => void>();
+  /** Listener removers of every watched client (main, dedicated). */
+  readonly #watched = new Map<InstanceLike, () => void>();
+  readonly #dedicated = new Set<Redis | Cluster>();
+  readonly #readyWaiters = new Set<() => void>();
+  readonly #memory: MemoryWatch;
+  readonly #health: HealthChecker;
+  readonly #unreachable: UnreachableBreaker;
+  readonly #auth: AuthRecovery;
+  /** Sentinel: follows the group's failovers. */
+  readonly #sentinel: SentinelFailover | undefined;
+  /** The audit log (`REDIS_AUDIT`), when on. */
+  readonly #audit: AuditLog | undefined;
+
+  #state: ConnectionState = 'connecting';
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #lastError: { message: string; at: Date } | undefined;
+  readonly #errorLog = new RepeatLimiter(errorLogIntervalMs);
+  #currentMaster: Address | undefined;
+  readonly #slotMasters = new SlotMasterWatch();
+  /** Sentinel with replica reads: the connection to a replica that read-only commands go to. */
+  #readReplica: Redis | undefined;
+
+  constructor(config: RedisConfig, options: ConnectionOptions) {
+    this.#config = config;
+    this.topology = config.type;
+    this.#name = options.name ?? 'redis';
+    this.#logger = options.logger ?? silentLogger;
+    for (const secret of configSecrets(config)) this.#secrets.add(secret);
+    this.#backoffs = reconnectBackoffs(config, options.reconnect);
+
+    const onListenerError = (error: unknown, event: string | number | symbol) => {
+      this.#logger.error(
+        { connection: this.#name, event: String(event), err: messageOf(error) },
+        'redis connection event listener threw (ignored)',
+      );
+    };
+    this.#emitter = new TypedEmitter<ConnectionEvents>({
+      name: `redis connection "${this.#name}"`,
+      onListenerError,
+    });
+    this.#audit = config.options.audit
+      ? new AuditLog({
+          connection: this.#name,
+          logger: options.logger,
+          keys: config.options.auditKeys,
+        })
+      : undefined;
+    this.#memory = watchMemory({
+      connection: this.#name,
+      logger: this.#logger,
+      warnRatio: config.options.memoryWarnRatio,
+      onWarningChange: (report) => this.#emitter.emit('memory', report),
+    });
+    this.#auth = new AuthRecovery({
+      connection: this.#name,
+      logger: this.#logger,
+      username: config.options.username,
+      client: () => this.client as unknown as InstanceLike & { connect(): Promise<unknown> },
+      isClosed: () => this.#closed,
+      setFatalError: (error) => this.#guard.setFatalError(error),
+      scrub: (text) => this.#scrub(text),
+    });
+
+    const userIsFailure = options.breaker?.isFailure;
+    this.breaker = new CircuitBreaker({
+      name: this.#name,
+      onListenerError,
+      ...options.breaker,
+      isFailure: userIsFailure ?? isConnectionFailure,
+    });
+    this.#cleanups.push(
+      ...reportBreakerTransitions({
+        breaker: this.breaker,
+        connection: this.#name,
+        logger: this.#logger,
+        emitter: this.#emitter,
+        onTransition: (to) => this.#update(`breaker ${to}`),
+      }),
+    );
+
+    this.#guard = createConnectionGuard({
+      config,
+      connection: this.#name,
+      logger: this.#logger,
+      breaker: this.breaker,
+      metrics: this.#metrics,
+      isFailure: userIsFailure ?? isConnectionFailure,
+      onCommand: createCommandHook({
+        connection: this.#name,
+        logger: this.#logger,
+        onCommand: options.metrics?.onCommand,
+        audit: config.options.auditWrites ? this.#audit : undefined,
+      }),
+      translateError: (error) => this.#auth.translate(error),
+    });
+    this.#unreachable = new UnreachableBreaker({
+      connection: this.#name,
+      logger: this.#logger,
+      breaker: this.breaker,
+      timeoutMs: config.options.commandTimeoutMs,
+      isClosed: () => this.#closed,
+      isReady: () => (this.client as unknown as InstanceLike).status === 'ready',
+    });
+    this.#health = new HealthChecker({
+      connection: this.#name,
+      logger: this.#logger,
+      intervalMs: options.healthCheckIntervalMs ?? 1_000,
+      reconnectAfterFailedPings: options.reconnectAfterFailedPings ?? 3,
+      breaker: this.breaker,
+      memory: this.#memory,
+      client: () => this.client as unknown as InstanceLike,
+      isClosed: () => this.#closed,
+      credentialsRefused: () => {
+        if (this.#auth.fatal === undefined) return false;
+        this.#auth.retry(false);
+        return true;
+      },
+      onPingFailed: (message) => {
+        this.#lastError = { message, at: new Date() };
+      },
+      onChecked: (reason) => this.#update(reason),
+      scrub: (text) => this.#scrub(text),
+    });
+    this.#sentinel =
+      config.type === 'sentinel'
+        ? new SentinelFailover({
+            connection: this.#name,
+            logger: this.#logger,
+            config: config.options,
+            isClosed: () => this.#closed,
+            subscriberReconnectDelay: (attempt) =>
+              this.#reconnectDelay('sentinel-subscriber', attempt),
+            fence: () => this.#guard.fence,
+            masterConnections: () => [
+              this.client as unknown as InstanceLike,
+              ...(this.#dedicated as unknown as Set<InstanceLike>),
+              ...this.#pool.members(),
+            ],
+            readReplica: () => this.#readReplica as unknown as InstanceLike | undefined,
+            onFailover: (event) => this.#emitFailover(event),
+            onError: (error, source) => this.#recordError(error, source, { credentials: false }),
+          })
+        : undefined;
+
+    this.#plan = toIoredisOptions(config, {
+      reconnectDelay: (path, attempt, lastError) => this.#reconnectDelay(path, attempt, lastError),
+      reconnectOnError: (error) =>
+        reconnectOnReadonly(
+          {
+            connection: this.#name,
+            logger: this.#logger,
+            topology: this.topology,
+            client: this.client,
+          },
+          error,
+        ),
+      clusterRefreshIntervalMs: options.clusterRefreshIntervalMs ?? 5_000,
+      enableAutoPipelining: config.options.autoPipelining,
+    });
+
+    this.#pool = new ConnectionPool(Math.max(1, Math.floor(options.poolSize ?? 1)), {
+      onError: (error) => this.#recordError(error, 'pool'),
+    });
+
+    this.client = createClient(this.#plan);
+    if (config.type === 'sentinel' && config.options.readFrom !== 'master') {
+      this.#readReplica = this.#createReadReplica(config.options.readFrom);
+    }
+    this.#watchClient(this.client as unknown as InstanceLike, 'client');
+    this.#guard.start();
+    this.#health.start();
+    this.#logger.debug(
+      { connection: this.#name, topology: this.topology },
+      'redis connection created',
+    );
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Public API
+
+  async connect(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#closed) throw new ConnectionClosedError();
+    const instance = this.client as unknown as InstanceLike;
+    if (instance.status === 'ready') return;
+    const timeoutMs = options.timeoutMs ?? this.#config.options.connectTimeoutMs;
+    if (this.#auth.fatal !== undefined) this.#auth.retry(true);
+    if (instance.status === 'wait') this.client.connect().catch(noop);
+    await waitUntilReady({
+      instance,
+      timeoutMs,
+      waiters: this.#readyWaiters,
+      isClosed: () => this.#closed,
+      refused: () => this.#auth.fatal,
+      describe: () => `(state: ${this.#state}); ${this.#lastError?.message ?? 'no error reported'}`,
+    });
+  }
+
+  isHealthy(): boolean {
+    return this.#state === 'ready';
+  }
+
+  health(): ConnectionHealth {
+    const instance = this.client as unknown as InstanceLike;
+    const replica = this.#readReplica as unknown as InstanceLike | undefined;
+    const { nodeCount, masterCount, offlineQueueDepth } = topologyCounts(instance);
+    return {
+      state: this.#state,
+      healthy: this.#state === 'ready',
+      topology: this.topology,
+      latencyMs: this.#health.latencyMs,
+      nodeCount,
+      masterCount,
+      clusterState: this.#health.clusterState,
+      currentMaster: this.#currentMaster === undefined ? undefined : { ...this.#currentMaster },
+      breaker: this.breaker.stats(),
+      offlineQueueDepth,
+      inFlight: this.#guard.inFlight,
+      lastError: this.#lastError === undefined ? undefined : { ...this.#lastError },
+      checkedAt: this.#health.checkedAt,
+      memory: this.#memory.snapshot(),
+      ...(replica === undefined
+        ? {}
+        : { readReplica: { status: replica.status, address: remoteAddress(replica) } }),
+    };
+  }
+
+  async checkHealth(): Promise<ConnectionHealth> {
+    await this.#health.run();
+    return this.health();
+  }
+
+  metrics(): CommandMetricsSnapshot {
+    return this.#metrics.snapshot();
+  }
+
+  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): () => void {
+    return this.#emitter.on(event, listener);
+  }
+
+  dedicated(): Redis | Cluster {
+    if (this.#closed) throw new ConnectionClosedError();
+    let connection: Redis | Cluster;
+    if (this.client instanceof Cluster) {
+      // Queue until first ready, like the main cluster (see toIoredisOptions).
+      connection = this.client.duplicate([], { enableOfflineQueue: true });
+    } else {
+      connection = this.client.duplicate();
+    }
+    this.#dedicated.add(connection);
+    const instance = connection as unknown as InstanceLike;
+    this.#watchClient(instance, 'dedicated');
+    const onEnd = () => {
+      if (this.#closed) return;
+      this.#dedicated.delete(connection);
+      this.#unwatch(instance);
+    };
+    connection.once('end', onEnd);
+    return connection;
+  }
+
+  async rotateCredentials(credentials: Credentials): Promise<void> {
+    if (this.#closed) throw new ConnectionClosedError();
+    const password = Secret.isInstance(credentials.password)
+      ? credentials.password.reveal()
+      : credentials.password;
+    this.#secrets.add(password);
+    await rotateCredentials({
+      credentials,
+      password,
+      auth: this.#auth,
+      connection: this.#name,
+      logger: this.#logger,
+      instances: (includeNotReady) => this.#allInstances(includeNotReady),
+      timeoutMs: this.#config.options.commandTimeoutMs || this.#config.options.connectTimeoutMs,
+      scrub: (text) => this.#scrub(text),
+    });
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeoutMs ?? 2_000);
+    return this.#closing;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Client wiring
+
+  /**
+   * A Sentinel-resolved connection to a replica (ioredis `role: 'slave'`), not guarded itself:
+   * read-only commands reach it through the master connection's guarded `sendCommand` (see
+   * `replicaReadRoute`), already admitted and with their deadline. It connects with the master.
+   */
+  #createReadReplica(mode: 'replica' | 'prefer-replica'): Redis {
+    const { replica, cleanups } = createReadReplica({
+      options: this.#plan.options as RedisOptions,
+      primary: this.client as unknown as InstanceLike,
+      mode,
+      guard: this.#guard,
+      onError: (error) => this.#recordError(error, 'read replica'),
+    });
+    this.#cleanups.push(...cleanups);
+    return replica;
+  }
+
+  #watchClient(instance: InstanceLike, role: 'client' | 'dedicated'): void {
+    const unwatch = watchClient(instance, role, {
+      guard: this.#guard,
+      pool: this.#pool,
+      detach: this.#detach,
+      sentinel: this.#plan.type === 'sentinel',
+      onStatus: (status) => this.#onClientStatus(status),
+      onReady: (target, isMain) => this.#onReady(target, isMain),
+      onError: (error, source) => this.#recordError(error, source),
+      onClusterRefresh: (cluster) => {
+        for (const change of this.#slotMasters.refreshed(cluster)) this.#emitFailover(change);
+      },
+    });
+    this.#watched.set(instance, unwatch);
+  }
+
+  #unwatch(instance: InstanceLike): void {
+    this.#watched.get(instance)?.();
+    this.#watched.delete(instance);
+  }
+
+  #onClientStatus(status: string): void {
+    if (status === 'connecting') this.#sentinel?.start();
+    if (status === 'reconnecting' || status === 'close' || status === 'end') {
+      this.#health.forgetLatency();
+      if (status !== 'end') this.#unreachable.lost();
+    }
+    this.#update(`client ${status}`);
+  }
+
+  #onReady(instance: InstanceLike, isMain: boolean): void {
+    if (isClusterLike(instance) && instance.options.enableOfflineQueue !== false) {
+      // First ready: from now on, honour the configured offline queue (see toIoredisOptions).
+      if (this.#config.type === 'cluster') {
+        instance.options.enableOfflineQueue = this.#config.options.enableOfflineQueue;
+      }
+    }
+    if (!isMain) return;
+    this.#auth.accepted();
+    if (!isClusterLike(instance)) {
+      const stream = instance.stream;
+      const host = stream?.remoteAddress;
+      const port = stream?.remotePort;
+      if (host !== undefined && port !== undefined) {
+        const previous = this.#currentMaster;
+        const current = { host, port };
+        this.#currentMaster = current;
+        if (this.#sentinel?.isStaleMaster(current) === true) {
+          instance.disconnect(true);
+          return;
+        }
+        if (
+          this.#plan.type === 'sentinel' &&
+          previous !== undefined &&
+          (previous.host !== host || previous.port !== port)
+        ) {
+          // Moved without a +switch-master seen (e.g. the subscription was down): still a failover.
+          this.#emitFailover({ from: previous, to: current });
+        }
+      }
+    }
+    this.#health.forgetFailedPings(instance);
+    this.#unreachable.reached();
+    this.#update('client ready');
+    // Measure latency right away rather than up to one interval later.
+    if (this.#health.enabled) void this.#health.run();
+  }
+
+  #emitFailover(event: FailoverEvent): void {
+    reportFailover({ connection: this.#name, logger: this.#logger, emitter: this.#emitter }, event);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Breaker, errors, state
+
+  #recordError(error: Error, source: string, options: { credentials?: boolean } = {}): void {
+    if (this.#closed) return;
+    const message = this.#scrub(messageOf(error));
+    this.#lastError = { message, at: new Date() };
+    if (options.credentials !== false && isAuthFailure(error)) this.#auth.refused(error);
+    const repeated = this.#errorLog.take(message);
+    if (repeated !== undefined) {
+      this.#logger.warn(
+        {
+          connection: this.#name,
+          source,
+          err: message,
+          ...(repeated === 0 ? {} : { repeated }),
+        },
+        'redis connection error',
+      );
+    }
+    if (this.#emitter.listenerCount('error') > 0) {
+      this.#emitter.emit(
+        'error',
+        message === error.message ? error : new Error(message, { cause: undefined }),
+      );
+    }
+    this.#update(`error from ${source}`);
+  }
+
+  #reconnectDelay(path: ReconnectPath, attempt: number, lastError?: Error): number | null {
+    if (this.#closed || this.#closing !== undefined) return null;
+    const nodeError = (lastError as { lastNodeError?: unknown } | undefined)?.lastNodeError;
+    if (lastError !== undefined && (isAuthFailure(lastError) || isAuthFailure(nodeError))) {
+      this.#auth.refused(isAuthFailure(lastError) ? lastError : nodeError);
+    }
+    if (this.#auth.fatal !== undefined && path !== 'sentinel-subscriber') return null;
+    // Right after a +switch-master the new master is known: reconnect at once.
+    if (path === 'server' && this.#sentinel?.takeImmediateRetry() === true) return 0;
+    const delay = Math.round(this.#backoffs[path]?.(attempt) ?? 1_000);
+    this.#logger.debug(
+      { connection: this.#name, path, attempt, delayMs: delay },
+      'redis reconnect',
+    );
+    return delay;
+  }
+
+  #update(reason: string): void {
+    const client = this.client as unknown as InstanceLike | undefined;
+    if (client === undefined) return; // during construction
+    const next = deriveState({
+      closed: this.#closed,
+      fatal: this.#auth.fatal !== undefined,
+      clientStatus: client.status,
+      breaker: this.breaker.state,
+      healthCheckFailing: this.#health.failing,
+      memoryWarning: this.#memory.warning,
+      clusterState: this.#health.clusterState,
+    });
+    for (const waiter of [...this.#readyWaiters]) waiter();
+    if (next === this.#state) return;
+    const from = this.#state;
+    this.#state = next;
+    const log =
+      next === 'ready' || next === 'connecting' || next === 'closed'
+        ? this.#logger.info
+        : this.#logger.warn;
+    log({ connection: this.#name, from, to: next, reason }, `redis connection ${next}`);
+    this.#emitter.emit('state', { from, to: next, reason });
+    publish('redgrid:connection:state', { connection: this.#name, from, to: next, reason });
+  }
+
+  #scrub(text: string): string {
+    return scrubSecrets(text, this.#secrets);
+  }
+
+  // Shutdown
+
+  /** Every ioredis instance owned: main client, cluster nodes, dedicated, pool members. */
+  #allInstances(includeNotReady = false): InstanceLike[] {
+    const clients = [this.client, ...(this.#readReplica === undefined ? [] : [this.#readReplica])];
+    return ownedInstances([...clients, ...this.#dedicated], this.#pool.members(), includeNotReady);
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    // Commands issued before close() may still sit in an auto-pipeline, which ioredis sends on
+    // the next tick: let them go out, so that QUIT drains them with the rest.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#closed = true;
+    this.#guard.refuseNew();
+    this.#health.stop();
+    this.#unreachable.stop();
+    const watcherStopped = this.#sentinel?.stop() ?? Promise.resolve();
+    // Dedicated connections hold blocking commands and subscriptions: QUIT would wait behind a
+    // BLPOP, so they are closed at once. The shared ones drain with QUIT first.
+    const dedicated = [...this.#dedicated];
+    const shared: Array<Redis | Cluster> = [
+      this.client,
+      ...(this.#readReplica === undefined ? [] : [this.#readReplica]),
+      ...(this.#pool.members() as unknown as Redis[]),
+    ];
+    await closeClients({ shared, dedicated, timeoutMs, alsoWait: watcherStopped });
+    this.#guard.close();
+    this.#pool.clear();
+    for (const unwatch of this.#watched.values()) unwatch();
+    this.#watched.clear();
+    this.#detach.clear();
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#dedicated.clear();
+    this.breaker.dispose();
+    this.#audit?.close();
+    this.#update('closed');
+    this.#emitter.clear();
+    this.#readyWaiters.clear();
+    this.#logger.debug({ connection: this.#name }, 'redis connection closed');
+  }
+}
