@@ -24,9 +24,9 @@ import { watchMemory } from '../health/watch-memory.js';
 import { remoteAddress } from '../ioredis/addresses.js';
 import { createClient } from '../ioredis/create-client.js';
 import { type InstanceLike, isClusterLike } from '../ioredis/internals.js';
+import { ErrorRecorder } from '../logging/error-recorder.js';
 import { messageOf } from '../logging/error-text.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
-import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import { configSecrets, scrubSecrets } from '../logging/scrub-secrets.js';
 import { createCommandHook } from '../metrics/command-hook.js';
 import { CommandMetrics, type CommandMetricsSnapshot } from '../metrics/command-metrics.js';
@@ -57,10 +57,6 @@ import { waitUntilReady } from './wait-until-ready.js';
 import { watchClient } from './watch-client.js';
 
 const noop = () => {};
-// Connection errors repeat on every reconnect attempt; the same message is logged at most this
-// often (the count of repeats is reported with the next one).
-const errorLogIntervalMs = 5_000;
-
 /**
  * The connection behind `createConnection`: owns the ioredis client and everything that keeps
  * it honest (guard, breaker, health checks, failover following, credentials recovery) and
@@ -100,8 +96,7 @@ export class ResilientConnection implements RedisConnection {
   #state: ConnectionState = 'connecting';
   #closed = false;
   #closing: Promise<void> | undefined;
-  #lastError: { message: string; at: Date } | undefined;
-  readonly #errorLog = new RepeatLimiter(errorLogIntervalMs);
+  readonly #errors: ErrorRecorder;
   #currentMaster: Address | undefined;
   readonly #slotMasters = new SlotMasterWatch();
   /** Sentinel with replica reads: the connection to a replica that read-only commands go to. */
@@ -132,6 +127,13 @@ export class ResilientConnection implements RedisConnection {
           keys: config.options.auditKeys,
         })
       : undefined;
+    this.#errors = new ErrorRecorder({
+      connection: this.#name,
+      logger: this.#logger,
+      emitter: this.#emitter,
+      scrub: (text) => this.#scrub(text),
+      onAuthFailure: (error) => this.#auth.refused(error),
+    });
     this.#memory = watchMemory({
       connection: this.#name,
       logger: this.#logger,
@@ -203,7 +205,7 @@ export class ResilientConnection implements RedisConnection {
         return true;
       },
       onPingFailed: (message) => {
-        this.#lastError = { message, at: new Date() };
+        this.#errors.keep(message);
       },
       onChecked: (reason) => this.#update(reason),
       scrub: (text) => this.#scrub(text),
@@ -282,7 +284,8 @@ export class ResilientConnection implements RedisConnection {
       waiters: this.#readyWaiters,
       isClosed: () => this.#closed,
       refused: () => this.#auth.fatal,
-      describe: () => `(state: ${this.#state}); ${this.#lastError?.message ?? 'no error reported'}`,
+      describe: () =>
+        `(state: ${this.#state}); ${this.#errors.last?.message ?? 'no error reported'}`,
     });
   }
 
@@ -306,7 +309,7 @@ export class ResilientConnection implements RedisConnection {
       breaker: this.breaker.stats(),
       offlineQueueDepth,
       inFlight: this.#guard.inFlight,
-      lastError: this.#lastError === undefined ? undefined : { ...this.#lastError },
+      lastError: this.#errors.last === undefined ? undefined : { ...this.#errors.last },
       checkedAt: this.#health.checkedAt,
       memory: this.#memory.snapshot(),
       ...(replica === undefined
@@ -469,27 +472,7 @@ export class ResilientConnection implements RedisConnection {
 
   #recordError(error: Error, source: string, options: { credentials?: boolean } = {}): void {
     if (this.#closed) return;
-    const message = this.#scrub(messageOf(error));
-    this.#lastError = { message, at: new Date() };
-    if (options.credentials !== false && isAuthFailure(error)) this.#auth.refused(error);
-    const repeated = this.#errorLog.take(message);
-    if (repeated !== undefined) {
-      this.#logger.warn(
-        {
-          connection: this.#name,
-          source,
-          err: message,
-          ...(repeated === 0 ? {} : { repeated }),
-        },
-        'redis connection error',
-      );
-    }
-    if (this.#emitter.listenerCount('error') > 0) {
-      this.#emitter.emit(
-        'error',
-        message === error.message ? error : new Error(message, { cause: undefined }),
-      );
-    }
+    this.#errors.record(error, source, options.credentials !== false);
     this.#update(`error from ${source}`);
   }
 
