@@ -375,6 +375,10 @@ export class ResilientConnection implements RedisConnection {
     return this.#closing;
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   // ---------------------------------------------------------------------------------------
   // Client wiring
 
