@@ -1,34 +1,30 @@
 import {
   type Address,
-  CircuitBreaker,
+  type CircuitBreaker,
   ConnectionClosedError,
   publish,
   type RedisConfig,
   type RedisTopology,
   Secret,
-  TypedEmitter,
+  type TypedEmitter,
 } from '@redgrid/core';
-import { Cluster, type Redis, type RedisOptions } from 'ioredis';
-import { AuditLog } from '../audit/audit-log.js';
-import { AuthRecovery } from '../auth/auth-recovery.js';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuthRecovery } from '../auth/auth-recovery.js';
 import { rotateCredentials } from '../auth/rotate-credentials.js';
 import { SlotMasterWatch } from '../cluster/slot-master-watch.js';
 import type { CommandGuard } from '../guard/command-guard.js';
-import { createConnectionGuard } from '../guard/create-connection-guard.js';
-import { isAuthFailure, isConnectionFailure } from '../guard/is-connection-failure.js';
-import { UnreachableBreaker } from '../guard/unreachable-breaker.js';
-import { HealthChecker } from '../health/health-checker.js';
+import { isAuthFailure } from '../guard/is-connection-failure.js';
+import type { UnreachableBreaker } from '../guard/unreachable-breaker.js';
+import type { HealthChecker } from '../health/health-checker.js';
+import { healthSnapshot } from '../health/health-snapshot.js';
 import type { MemoryWatch } from '../health/memory-watch.js';
-import { topologyCounts } from '../health/topology-counts.js';
-import { watchMemory } from '../health/watch-memory.js';
 import { remoteAddress } from '../ioredis/addresses.js';
-import { createClient } from '../ioredis/create-client.js';
+import { createClient, duplicateClient } from '../ioredis/create-client.js';
 import { type InstanceLike, isClusterLike } from '../ioredis/internals.js';
-import { ErrorRecorder } from '../logging/error-recorder.js';
-import { messageOf } from '../logging/error-text.js';
+import type { ErrorRecorder } from '../logging/error-recorder.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { configSecrets, scrubSecrets } from '../logging/scrub-secrets.js';
-import { createCommandHook } from '../metrics/command-hook.js';
 import { CommandMetrics, type CommandMetricsSnapshot } from '../metrics/command-metrics.js';
 import { reconnectOnReadonly } from '../options/readonly-reply.js';
 import { type ReconnectBackoffs, reconnectBackoffs } from '../options/reconnect-backoffs.js';
@@ -38,10 +34,10 @@ import {
   toIoredisOptions,
 } from '../options/to-ioredis-options.js';
 import { createReadReplica } from '../sentinel/read-replica.js';
-import { SentinelFailover } from '../sentinel/sentinel-failover.js';
-import { reportBreakerTransitions } from './breaker-events.js';
+import type { SentinelFailover } from '../sentinel/sentinel-failover.js';
 import { closeClients } from './close-clients.js';
 import type { ConnectionOptions } from './connection-options.js';
+import { createConnectionParts } from './connection-parts.js';
 import { ConnectionPool } from './connection-pool.js';
 import { type ConnectionState, deriveState } from './connection-state.js';
 import { type FailoverEvent, reportFailover } from './failover-events.js';
@@ -110,126 +106,36 @@ export class ResilientConnection implements RedisConnection {
     for (const secret of configSecrets(config)) this.#secrets.add(secret);
     this.#backoffs = reconnectBackoffs(config, options.reconnect);
 
-    const onListenerError = (error: unknown, event: string | number | symbol) => {
-      this.#logger.error(
-        { connection: this.#name, event: String(event), err: messageOf(error) },
-        'redis connection event listener threw (ignored)',
-      );
-    };
-    this.#emitter = new TypedEmitter<ConnectionEvents>({
-      name: `redis connection "${this.#name}"`,
-      onListenerError,
-    });
-    this.#audit = config.options.audit
-      ? new AuditLog({
-          connection: this.#name,
-          logger: options.logger,
-          keys: config.options.auditKeys,
-        })
-      : undefined;
-    this.#errors = new ErrorRecorder({
-      connection: this.#name,
+    const parts = createConnectionParts(config, options, {
+      name: this.#name,
       logger: this.#logger,
-      emitter: this.#emitter,
-      scrub: (text) => this.#scrub(text),
-      onAuthFailure: (error) => this.#auth.refused(error),
-    });
-    this.#memory = watchMemory({
-      connection: this.#name,
-      logger: this.#logger,
-      warnRatio: config.options.memoryWarnRatio,
-      onWarningChange: (report) => this.#emitter.emit('memory', report),
-    });
-    this.#auth = new AuthRecovery({
-      connection: this.#name,
-      logger: this.#logger,
-      username: config.options.username,
+      metrics: this.#metrics,
       client: () => this.client as unknown as InstanceLike & { connect(): Promise<unknown> },
       isClosed: () => this.#closed,
-      setFatalError: (error) => this.#guard.setFatalError(error),
       scrub: (text) => this.#scrub(text),
+      update: (reason) => this.#update(reason),
+      recordError: (error, source, credentials) =>
+        this.#recordError(error, source, { credentials }),
+      subscriberReconnectDelay: (attempt) => this.#reconnectDelay('sentinel-subscriber', attempt),
+      reportFailover: (event) => this.#emitFailover(event),
+      masterConnections: () => [
+        this.client as unknown as InstanceLike,
+        ...(this.#dedicated as unknown as Set<InstanceLike>),
+        ...this.#pool.members(),
+      ],
+      readReplica: () => this.#readReplica as unknown as InstanceLike | undefined,
     });
-
-    const userIsFailure = options.breaker?.isFailure;
-    this.breaker = new CircuitBreaker({
-      name: this.#name,
-      onListenerError,
-      ...options.breaker,
-      isFailure: userIsFailure ?? isConnectionFailure,
-    });
-    this.#cleanups.push(
-      ...reportBreakerTransitions({
-        breaker: this.breaker,
-        connection: this.#name,
-        logger: this.#logger,
-        emitter: this.#emitter,
-        onTransition: (to) => this.#update(`breaker ${to}`),
-      }),
-    );
-
-    this.#guard = createConnectionGuard({
-      config,
-      connection: this.#name,
-      logger: this.#logger,
-      breaker: this.breaker,
-      metrics: this.#metrics,
-      isFailure: userIsFailure ?? isConnectionFailure,
-      onCommand: createCommandHook({
-        connection: this.#name,
-        logger: this.#logger,
-        onCommand: options.metrics?.onCommand,
-        audit: config.options.auditWrites ? this.#audit : undefined,
-      }),
-      translateError: (error) => this.#auth.translate(error),
-    });
-    this.#unreachable = new UnreachableBreaker({
-      connection: this.#name,
-      logger: this.#logger,
-      breaker: this.breaker,
-      timeoutMs: config.options.commandTimeoutMs,
-      isClosed: () => this.#closed,
-      isReady: () => (this.client as unknown as InstanceLike).status === 'ready',
-    });
-    this.#health = new HealthChecker({
-      connection: this.#name,
-      logger: this.#logger,
-      intervalMs: options.healthCheckIntervalMs ?? 1_000,
-      reconnectAfterFailedPings: options.reconnectAfterFailedPings ?? 3,
-      breaker: this.breaker,
-      memory: this.#memory,
-      client: () => this.client as unknown as InstanceLike,
-      isClosed: () => this.#closed,
-      credentialsRefused: () => {
-        if (this.#auth.fatal === undefined) return false;
-        this.#auth.retry(false);
-        return true;
-      },
-      onPingFailed: (message) => {
-        this.#errors.keep(message);
-      },
-      onChecked: (reason) => this.#update(reason),
-      scrub: (text) => this.#scrub(text),
-    });
-    this.#sentinel =
-      config.type === 'sentinel'
-        ? new SentinelFailover({
-            connection: this.#name,
-            logger: this.#logger,
-            config: config.options,
-            isClosed: () => this.#closed,
-            subscriberReconnectDelay: (attempt) =>
-              this.#reconnectDelay('sentinel-subscriber', attempt),
-            fence: () => this.#guard.fence,
-            masterConnections: () => [
-              this.client as unknown as InstanceLike,
-              ...(this.#dedicated as unknown as Set<InstanceLike>),
-              ...this.#pool.members(),
-            ],
-            readReplica: () => this.#readReplica as unknown as InstanceLike | undefined,
-            onFailover: (event) => this.#emitFailover(event),
-            onError: (error, source) => this.#recordError(error, source, { credentials: false }),
-          })
-        : undefined;
+    this.#emitter = parts.emitter;
+    this.#audit = parts.audit;
+    this.#errors = parts.errors;
+    this.#memory = parts.memory;
+    this.#auth = parts.auth;
+    this.breaker = parts.breaker;
+    this.#guard = parts.guard;
+    this.#unreachable = parts.unreachable;
+    this.#health = parts.health;
+    this.#sentinel = parts.sentinel;
+    this.#cleanups.push(...parts.cleanups);
 
     this.#plan = toIoredisOptions(config, {
       reconnectDelay: (path, attempt, lastError) => this.#reconnectDelay(path, attempt, lastError),
@@ -294,28 +200,18 @@ export class ResilientConnection implements RedisConnection {
   }
 
   health(): ConnectionHealth {
-    const instance = this.client as unknown as InstanceLike;
-    const replica = this.#readReplica as unknown as InstanceLike | undefined;
-    const { nodeCount, masterCount, offlineQueueDepth } = topologyCounts(instance);
-    return {
+    return healthSnapshot({
       state: this.#state,
-      healthy: this.#state === 'ready',
       topology: this.topology,
-      latencyMs: this.#health.latencyMs,
-      nodeCount,
-      masterCount,
-      clusterState: this.#health.clusterState,
-      currentMaster: this.#currentMaster === undefined ? undefined : { ...this.#currentMaster },
-      breaker: this.breaker.stats(),
-      offlineQueueDepth,
+      client: this.client as unknown as InstanceLike,
+      readReplica: this.#readReplica as unknown as InstanceLike | undefined,
+      checker: this.#health,
+      currentMaster: this.#currentMaster,
+      breaker: this.breaker,
       inFlight: this.#guard.inFlight,
-      lastError: this.#errors.last === undefined ? undefined : { ...this.#errors.last },
-      checkedAt: this.#health.checkedAt,
-      memory: this.#memory.snapshot(),
-      ...(replica === undefined
-        ? {}
-        : { readReplica: { status: replica.status, address: remoteAddress(replica) } }),
-    };
+      lastError: this.#errors.last,
+      memory: this.#memory,
+    });
   }
 
   async checkHealth(): Promise<ConnectionHealth> {
@@ -333,13 +229,7 @@ export class ResilientConnection implements RedisConnection {
 
   dedicated(): Redis | Cluster {
     if (this.#closed) throw new ConnectionClosedError();
-    let connection: Redis | Cluster;
-    if (this.client instanceof Cluster) {
-      // Queue until first ready, like the main cluster (see toIoredisOptions).
-      connection = this.client.duplicate([], { enableOfflineQueue: true });
-    } else {
-      connection = this.client.duplicate();
-    }
+    const connection = duplicateClient(this.client);
     this.#dedicated.add(connection);
     const instance = connection as unknown as InstanceLike;
     this.#watchClient(instance, 'dedicated');
@@ -438,27 +328,11 @@ export class ResilientConnection implements RedisConnection {
     }
     if (!isMain) return;
     this.#auth.accepted();
-    if (!isClusterLike(instance)) {
-      const stream = instance.stream;
-      const host = stream?.remoteAddress;
-      const port = stream?.remotePort;
-      if (host !== undefined && port !== undefined) {
-        const previous = this.#currentMaster;
-        const current = { host, port };
-        this.#currentMaster = current;
-        if (this.#sentinel?.isStaleMaster(current) === true) {
-          instance.disconnect(true);
-          return;
-        }
-        if (
-          this.#plan.type === 'sentinel' &&
-          previous !== undefined &&
-          (previous.host !== host || previous.port !== port)
-        ) {
-          // Moved without a +switch-master seen (e.g. the subscription was down): still a failover.
-          this.#emitFailover({ from: previous, to: current });
-        }
-      }
+    const current = isClusterLike(instance) ? undefined : remoteAddress(instance);
+    if (current !== undefined) {
+      const previous = this.#currentMaster;
+      this.#currentMaster = current;
+      if (this.#sentinel?.connected(instance, current, previous) === false) return;
     }
     this.#health.forgetFailedPings(instance);
     this.#unreachable.reached();

@@ -21,3 +21,10 @@ export function createClient(plan: IoredisPlan): Redis | Cluster {
 export function createRedisClient(options: RedisOptions): Redis {
   return new RedisClient(options);
 }
+
+/** A new connection of the same kind as `client`, for `RedisConnection.dedicated()`. */
+export function duplicateClient(client: Redis | Cluster): Redis | Cluster {
+  // Queue until first ready, like the main cluster (see toIoredisOptions).
+  if (client instanceof Cluster) return client.duplicate([], { enableOfflineQueue: true });
+  return client.duplicate();
+}

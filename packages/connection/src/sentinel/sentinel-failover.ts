@@ -146,6 +146,25 @@ export class SentinelFailover {
     return true;
   }
 
+  /**
+   * The main client connected to `current` (before: `previous`). False when that is a stale
+   * master: the client is then disconnected to try again. A move without a +switch-master seen
+   * (e.g. the subscription was down) is still reported as a failover.
+   */
+  connected(instance: InstanceLike, current: Address, previous: Address | undefined): boolean {
+    if (this.isStaleMaster(current)) {
+      instance.disconnect(true);
+      return false;
+    }
+    if (
+      previous !== undefined &&
+      (previous.host !== current.host || previous.port !== current.port)
+    ) {
+      this.#options.onFailover({ from: previous, to: current });
+    }
+    return true;
+  }
+
   #onSwitchMaster(event: SwitchMaster): void {
     this.#options.onFailover({ from: event.from, to: event.to, masterName: event.masterName });
     this.#switchTarget = { ...event.to };
