@@ -21,7 +21,7 @@ afterEach(async () => {
   started = undefined;
 });
 
-/** Events a connection listens to on its ioredis client (see createConnection's #watchClient). */
+/** Events a connection listens to on its ioredis client (see watchClient). */
 const watchedEvents = [
   'connecting',
   'connect',

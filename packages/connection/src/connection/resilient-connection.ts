@@ -53,6 +53,7 @@ import { waitUntilReady } from './wait-until-ready.js';
 import { watchClient } from './watch-client.js';
 
 const noop = () => {};
+
 /**
  * The connection behind `createConnection`: owns the ioredis client and everything that keeps
  * it honest (guard, breaker, health checks, failover following, credentials recovery) and
@@ -400,6 +401,7 @@ export class ResilientConnection implements RedisConnection {
     return scrubSecrets(text, this.#secrets);
   }
 
+  // ---------------------------------------------------------------------------------------
   // Shutdown
 
   /** Every ioredis instance owned: main client, cluster nodes, dedicated, pool members. */

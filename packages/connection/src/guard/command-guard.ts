@@ -28,19 +28,14 @@ import {
   exempt,
   type GuardedCommand,
   InflightRecord,
-  PipelineGroup,
+  type PipelineGroup,
   recordKey,
 } from './inflight-record.js';
 import { isFailoverInProgress } from './is-connection-failure.js';
+import { admitPipeline } from './pipeline-admission.js';
 import { ResendBudget } from './resend-budget.js';
 import { RouteTable } from './route-table.js';
 import { translateCommandError } from './translate-command-error.js';
-
-interface GuardedStream {
-  [groupKey]?: PipelineGroup;
-}
-
-const groupKey: unique symbol = Symbol('redgrid.pipeline');
 
 const maxFreeRecords = 1024;
 
@@ -276,21 +271,7 @@ export class CommandGuard {
 
     let group: PipelineGroup | undefined;
     if (stream !== undefined && isPipelineStream(stream)) {
-      const guardedStream = stream as GuardedStream;
-      group = guardedStream[groupKey];
-      if (group === undefined) {
-        const created = new PipelineGroup();
-        // During a failover hold, a pipeline (an auto-pipelined batch, a transaction) is held
-        // whole: ioredis writes it only once every member is handed over.
-        created.held = this.fence?.holding === true;
-        group = created;
-        guardedStream[groupKey] = created;
-        try {
-          this.#breaker.admit();
-        } catch (error) {
-          created.rejection = error as Error;
-        }
-      }
+      group = admitPipeline(stream, this.#breaker, this.fence?.holding === true);
       if (group.rejection !== undefined) return this.#refuse(command, group.rejection);
     } else {
       try {
