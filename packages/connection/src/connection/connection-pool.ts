@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { blockingTimeoutMs } from '../guard/blocking-timeout-ms.js';
-import type { CommandGuard, CommandRoute } from '../guard/command-guard.js';
+import type { CommandGuard } from '../guard/command-guard.js';
+import type { CommandRoute } from '../guard/command-guard-options.js';
 import type { InstanceLike } from '../ioredis/internals.js';
 
 // Commands that change or depend on the state of one connection: they stay on the primary.

@@ -21,7 +21,7 @@ afterEach(async () => {
   started = undefined;
 });
 
-/** Events a connection listens to on its ioredis client (see createConnection's #watchClient). */
+/** Events a connection listens to on its ioredis client (see watchClient). */
 const watchedEvents = [
   'connecting',
   'connect',
@@ -107,6 +107,27 @@ describe('lifecycle', () => {
       await local.close(); // idempotent
     },
   );
+
+  it('closes on `await using` (Symbol.asyncDispose) as close() does, releasing its sockets', async () => {
+    started = await startTopology('standalone');
+    const before = resources();
+    let disposed: RedisConnection | undefined;
+    {
+      await using scoped = createConnection(started.config, { healthCheckIntervalMs: 50 });
+      disposed = scoped;
+      await scoped.client.set('dispose:key', 'value');
+      expect(scoped.state).toBe('ready');
+    }
+    expect(disposed.state).toBe('closed');
+    await expect(disposed.client.get('dispose:key')).rejects.toSatisfy(
+      ConnectionClosedError.isInstance,
+    );
+    await started.topology.waitFor(
+      () => sockets() <= (before.TCPSocketWrap ?? 0) + (before.TCPWRAP ?? 0),
+      { timeoutMs: 30_000, intervalMs: 20, message: 'sockets released' },
+    );
+    await disposed[Symbol.asyncDispose](); // idempotent, like close()
+  });
 
   it('notices a hung server (SIGSTOP) through the deadline and PING, and recovers on resume', async () => {
     started = await startTopology('standalone');

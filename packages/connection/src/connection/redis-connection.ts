@@ -148,7 +148,13 @@ export interface RedisConnection<Client extends Redis | Cluster = Redis | Cluste
    * are still delivered), waits up to `timeoutMs`, then destroys what remains. Dedicated
    * connections are closed at once (QUIT would wait behind a blocking command); their pending
    * commands, and every command issued afterwards, fail with `ConnectionClosedError`.
-   * Idempotent.
+   * Idempotent. The one way to close a connection (do not call `quit()`/`disconnect()` on
+   * `client`).
    */
   close(options?: CloseOptions): Promise<void>;
+  /**
+   * `close()` with the default drain timeout, so that `await using connection =
+   * createConnection(config)` closes the connection (sockets and timers) when the scope ends.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { exists, hasFlag } from '@ioredis/commands';
 import type { ReadFrom } from '@redgrid/core';
-import type { CommandRoute } from '../guard/command-guard.js';
+import type { CommandRoute } from '../guard/command-guard-options.js';
 import type { InstanceLike } from '../ioredis/internals.js';
 
 const readOnlyCache = new Map<string, boolean>();

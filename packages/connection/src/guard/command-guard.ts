@@ -3,11 +3,9 @@ import {
   CommandRetriesExhaustedError,
   CommandTimeoutError,
   ConnectionClosedError,
-  CrossSlotError,
-  RedGridError,
   WriteNotConfirmedError,
 } from '@redgrid/core';
-import { WriteFence, type WriteFenceOptions } from '../fence/write-fence.js';
+import { WriteFence } from '../fence/write-fence.js';
 import {
   type CommandLike,
   type InstanceLike,
@@ -16,106 +14,28 @@ import {
   type SendCommand,
 } from '../ioredis/internals.js';
 import type { CommandMetrics, CommandOutcome } from '../metrics/command-metrics.js';
+import { batchedNow, sweepInterval } from './batched-clock.js';
 import { blockingTimeoutMs } from './blocking-timeout-ms.js';
+import type {
+  AttachOptions,
+  CommandEvent,
+  CommandGuardOptions,
+  CommandRoute,
+} from './command-guard-options.js';
+import { isConnectionCommand } from './connection-commands.js';
 import { DeadlineList } from './deadline-list.js';
 import {
   exempt,
   type GuardedCommand,
   InflightRecord,
-  PipelineGroup,
+  type PipelineGroup,
   recordKey,
 } from './inflight-record.js';
 import { isFailoverInProgress } from './is-connection-failure.js';
-
-/** What the guard reports about each finished command (metrics hook, audit log). */
-export interface CommandEvent {
-  /** Command name in upper case, e.g. `GET`. Never its arguments. */
-  readonly command: string;
-  /** How the command ended. */
-  readonly outcome: CommandOutcome;
-  /** From the guarded send to the reply, in ms (0 for `rejected`). */
-  readonly durationMs: number;
-  /** The error delivered to the caller, when there was one. */
-  readonly error?: Error;
-  /** The ioredis command, to read its keys for an audit log (do not keep it). */
-  readonly source: CommandLike | undefined;
-  /** The connection it was last written to, when it was written (do not keep it). */
-  readonly node?: InstanceLike | undefined;
-}
-
-/**
- * Picks the instance that writes a command sent to a guarded instance: another connection to
- * the same server (never guarded itself), or undefined to write it on the guarded one.
- */
-export type CommandRoute = (command: CommandLike, stream: unknown) => InstanceLike | undefined;
-
-/** Options of {@link CommandGuard}. */
-export interface CommandGuardOptions {
-  breaker: CircuitBreaker;
-  /** Deadline of each command, from the moment it is sent; 0 disables deadlines. */
-  commandTimeoutMs: number;
-  metrics: CommandMetrics;
-  /** Same predicate as the breaker's: decides `failure` vs `reply-error`. */
-  isFailure: (error: unknown) => boolean;
-  /** Called once per finished command when set (metrics hooks, audit). */
-  onCommand?: ((event: CommandEvent) => void) | undefined;
-  /**
-   * Replaces the error a command is about to be rejected with (e.g. ioredis' "Connection is
-   * closed." by the `AuthError` that caused it). Return `error` itself to keep it.
-   */
-  translateError?: ((error: Error) => Error) | undefined;
-  /**
-   * How many times a command already written to a connection may be written again after that
-   * connection is lost (ioredis resends unanswered commands on reconnect), on the instances
-   * attached with `countResends`. Past it the command fails with `CommandRetriesExhaustedError`.
-   * null or undefined: no limit (the deadline still bounds the wait).
-   */
-  maxResends?: number | null | undefined;
-  /** The write fence (holds writes during failovers, confirms them with `WAIT`); none when absent. */
-  fence?: Omit<WriteFenceOptions, 'host'> | undefined;
-  /** Wait before a cluster command given up on a lost connection is sent again, in ms. Default 100. */
-  clusterRetryDelayMs?: number | undefined;
-  /** Time source in ms. Default `performance.now`. */
-  clock?: (() => number) | undefined;
-}
-
-/** How {@link CommandGuard.attach} guards one instance. */
-export interface AttachOptions {
-  /**
-   * Count resends of written commands on this instance against `maxResends`. For the
-   * instances whose own reconnects resend commands (a single server, a Sentinel master); a
-   * cluster's retries are bounded by the deadline instead.
-   */
-  countResends?: boolean;
-}
-
-interface GuardedStream {
-  [groupKey]?: PipelineGroup;
-}
-
-const groupKey: unique symbol = Symbol('redgrid.pipeline');
-
-// Commands ioredis sends by itself to set a connection up or to follow a redirection. They
-// bypass the breaker and the deadline: refusing the handshake of a reconnect while the breaker
-// is open would keep the breaker from ever seeing the server come back. (P/S)SUBSCRIBE are
-// connection state too: ioredis re-sends them by itself after a reconnect (autoResubscribe)
-// and never handles that promise, so refusing them while the breaker is still open would
-// surface as an unhandled rejection.
-const connectionCommands = new Set([
-  'subscribe',
-  'psubscribe',
-  'ssubscribe',
-  'auth',
-  'hello',
-  'select',
-  'client',
-  'readonly',
-  'readwrite',
-  'asking',
-  'quit',
-]);
-// Sent by ioredis' ready checks before the instance is ready (INFO; CLUSTER INFO for a cluster).
-const readyCheckCommands = new Set(['info', 'cluster']);
+import { admitPipeline } from './pipeline-admission.js';
+import { ResendBudget } from './resend-budget.js';
+import { RouteTable } from './route-table.js';
+import { translateCommandError } from './translate-command-error.js';
 
 const maxFreeRecords = 1024;
 
@@ -134,18 +54,16 @@ export class CommandGuard {
   readonly #isFailure: (error: unknown) => boolean;
   readonly #onCommand: ((event: CommandEvent) => void) | undefined;
   readonly #translateError: ((error: Error) => Error) | undefined;
-  readonly #maxResends: number | undefined;
+  readonly #resends: ResendBudget;
   readonly #clusterRetryDelayMs: number;
   /** The write fence, when the connection has one. */
   readonly fence: WriteFence | undefined;
-  /** Instances whose resends count against `maxResends`. */
-  readonly #countsResends = new WeakSet<InstanceLike>();
   #fatalError: Error | undefined;
   readonly #clock: () => number;
   readonly #deadlines = new DeadlineList<InflightRecord>();
   /** Commands without a deadline (blocking forever, or deadlines disabled), for close(). */
   readonly #unbounded = new Set<InflightRecord>();
-  readonly #routes = new Map<InstanceLike, readonly CommandRoute[]>();
+  readonly #routes = new RouteTable();
   readonly #freeRecords: InflightRecord[] = [];
   #inFlight = 0;
   #closed = false;
@@ -194,7 +112,7 @@ export class CommandGuard {
     this.#isFailure = options.isFailure;
     this.#onCommand = options.onCommand;
     this.#translateError = options.translateError;
-    this.#maxResends = options.maxResends ?? undefined;
+    this.#resends = new ResendBudget(options.maxResends ?? undefined);
     this.#clusterRetryDelayMs = Math.max(options.clusterRetryDelayMs ?? 100, 1);
     this.fence =
       options.fence === undefined
@@ -249,7 +167,7 @@ export class CommandGuard {
    * this instance is affected). Returns a function that restores the original.
    */
   attach(instance: InstanceLike, options: AttachOptions = {}): () => void {
-    if (options.countResends === true) this.#countsResends.add(instance);
+    if (options.countResends === true) this.#resends.count(instance);
     const original = instance.sendCommand;
     const guarded: SendCommand = (command, stream, node) =>
       this.#send(instance, original, command as GuardedCommand, stream, node);
@@ -322,10 +240,10 @@ export class CommandGuard {
       // queue, or resent after a reconnect. Its deadline and admission still hold.
       if (existing === exempt) return original.call(instance, command, stream, node);
       if (existing instanceof InflightRecord) {
-        if (this.#exceedsResends(existing, instance)) {
+        if (this.#resends.exceeded(existing, instance)) {
           const error = new CommandRetriesExhaustedError({
             command: existing.name.toUpperCase(),
-            maxRetries: this.#maxResends ?? 0,
+            maxRetries: this.#resends.maxResends ?? 0,
           });
           this.#rejectCommand.call(command, error);
           return command.promise;
@@ -344,10 +262,7 @@ export class CommandGuard {
     }
 
     const name = command.name;
-    if (
-      connectionCommands.has(name) ||
-      (instance.status !== 'ready' && readyCheckCommands.has(name))
-    ) {
+    if (isConnectionCommand(name, instance.status)) {
       command[recordKey] = exempt;
       return original.call(instance, command, stream, node);
     }
@@ -356,21 +271,7 @@ export class CommandGuard {
 
     let group: PipelineGroup | undefined;
     if (stream !== undefined && isPipelineStream(stream)) {
-      const guardedStream = stream as GuardedStream;
-      group = guardedStream[groupKey];
-      if (group === undefined) {
-        const created = new PipelineGroup();
-        // During a failover hold, a pipeline (an auto-pipelined batch, a transaction) is held
-        // whole: ioredis writes it only once every member is handed over.
-        created.held = this.fence?.holding === true;
-        group = created;
-        guardedStream[groupKey] = created;
-        try {
-          this.#breaker.admit();
-        } catch (error) {
-          created.rejection = error as Error;
-        }
-      }
+      group = admitPipeline(stream, this.#breaker, this.fence?.holding === true);
       if (group.rejection !== undefined) return this.#refuse(command, group.rejection);
     } else {
       try {
@@ -445,32 +346,13 @@ export class CommandGuard {
   }
 
   /**
-   * Counts a resend of `record` on `instance`: a command written while `instance` was ready and
-   * handed to it again is being resent after a lost connection (a command that waited in the
-   * offline queue was never written, and its flush does not count).
-   */
-  #exceedsResends(record: InflightRecord, instance: InstanceLike): boolean {
-    if (!this.#countsResends.has(instance)) return false;
-    if (record.writtenTo === instance) {
-      record.resends++;
-      if (this.#maxResends !== undefined && record.resends > this.#maxResends) return true;
-    }
-    return false;
-  }
-
-  /**
    * Routes commands sent to `instance` through `route`: when it returns another instance (a
    * pooled connection to the same server, a replica for reads), the command is written there
    * instead. Routes are asked in the order they were added; the first answer wins. Returns the
    * function that removes the route.
    */
   addRoute(instance: InstanceLike, route: CommandRoute): () => void {
-    this.#routes.set(instance, [...(this.#routes.get(instance) ?? []), route]);
-    return () => {
-      const next = (this.#routes.get(instance) ?? []).filter((entry) => entry !== route);
-      if (next.length === 0) this.#routes.delete(instance);
-      else this.#routes.set(instance, next);
-    };
+    return this.#routes.add(instance, route);
   }
 
   #forward(
@@ -481,13 +363,7 @@ export class CommandGuard {
     node: unknown,
   ): unknown {
     const command = record.command as GuardedCommand;
-    let target: InstanceLike | undefined;
-    if (this.#routes.size > 0) {
-      for (const route of this.#routes.get(instance) ?? []) {
-        target = route(command, stream);
-        if (target !== undefined) break;
-      }
-    }
+    const target = this.#routes.pick(instance, command, stream);
     const connection = target ?? instance;
     record.writtenTo = connection.status === 'ready' ? connection : undefined;
     if (record.fenced && this.fence !== undefined && !isClusterLike(connection)) {
@@ -523,7 +399,7 @@ export class CommandGuard {
     let outcome: CommandOutcome = 'success';
     let delivered = error;
     if (error !== undefined) {
-      delivered = this.#translate(error, record);
+      delivered = translateCommandError(error, record.command, this.#closed, this.#translateError);
       outcome = CommandTimeoutError.isInstance(delivered)
         ? 'timeout'
         : this.#isFailure(delivered) || ConnectionClosedError.isInstance(delivered)
@@ -559,43 +435,4 @@ export class CommandGuard {
     if (this.#freeRecords.length < maxFreeRecords) this.#freeRecords.push(record);
     return delivered as Error;
   }
-
-  #translate(error: Error, record: InflightRecord): Error {
-    if (this.#closed && !RedGridError.isInstance(error)) {
-      return new ConnectionClosedError(undefined, { cause: error });
-    }
-    if (
-      error.name === 'ReplyError' &&
-      error.message.startsWith('CROSSSLOT') &&
-      record.command?.getKeys !== undefined
-    ) {
-      const keys = record.command.getKeys().map((key) => String(key));
-      return new CrossSlotError({ keys }, { cause: error });
-    }
-    return this.#translateError?.(error) ?? error;
-  }
-}
-
-// Reading the clock costs about as much as the rest of a command's bookkeeping, and every
-// command needs it twice (sent, settled). Commands are sent and settled in bursts within one
-// synchronous job (a socket read resolves every reply it holds; the callers' continuations then
-// send their next command from consecutive microtasks), so one reading is shared by a burst
-// and dropped in the next microtask. The error is the length of one burst (microseconds).
-let cachedNowMs = -1;
-const forgetNow = () => {
-  cachedNowMs = -1;
-};
-
-function batchedNow(): number {
-  if (cachedNowMs < 0) {
-    cachedNowMs = performance.now();
-    queueMicrotask(forgetNow);
-  }
-  return cachedNowMs;
-}
-
-function sweepInterval(timeoutMs: number): number {
-  // A tenth of the timeout, between 5 and 100 ms: deadlines fire at most 10% (or 100 ms) late,
-  // and the sweeper wakes at most 10-200 times per second.
-  return Math.min(100, Math.max(5, Math.floor(timeoutMs / 10)));
 }
