@@ -5,6 +5,7 @@ import * as fallback from './index.js';
 describe('@redgrid/fallback public API', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(fallback).sort()).toEqual([
+      'DegradationTracker',
       'ENTRY_OVERHEAD_BYTES',
       'InvalidArgumentError',
       'MemoryStore',
@@ -13,6 +14,7 @@ describe('@redgrid/fallback public API', () => {
       'defineScript',
       'estimateSize',
       'isRedisUnavailable',
+      'isStoreFailure',
       'scriptSha1',
       'versionKey',
     ]);

@@ -1,3 +1,11 @@
+export {
+  type DegradationRecovery,
+  type DegradationSnapshot,
+  DegradationTracker,
+  type DegradationTrackerEvents,
+  type DegradationTrackerOptions,
+} from './degradation/degradation-tracker.js';
+export { isRedisUnavailable, isStoreFailure } from './degradation/store-failure.js';
 export { InvalidArgumentError } from './errors/invalid-argument-error.js';
 export { WrongTypeError } from './errors/wrong-type-error.js';
 export { ENTRY_OVERHEAD_BYTES, estimateSize } from './memory/estimate-size.js';
@@ -8,7 +16,6 @@ export {
   type MemoryStoreOptions,
   type MemoryStoreStats,
 } from './memory/memory-store.js';
-export { isRedisUnavailable } from './resilient/is-redis-unavailable.js';
 export {
   type RecoveryPolicy,
   type RecoveryReport,

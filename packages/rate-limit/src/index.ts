@@ -1,3 +1,6 @@
+// The one store-failure classification lives in @redgrid/fallback; re-exported because this
+// package exported it first.
+export { isStoreFailure } from '@redgrid/fallback';
 export {
   RATE_LIMIT_ALGORITHMS,
   type RateLimitAlgorithm,
@@ -21,7 +24,6 @@ export type {
   FailurePolicy,
   MemoryFallbackOptions,
 } from './policy/failure-policy.js';
-export { isStoreFailure } from './policy/is-store-failure.js';
 export type {
   MultiRateLimitResult,
   RateLimitResult,

@@ -1,5 +1,10 @@
 import type { RedisConnection } from '@redgrid/connection';
 import { CircuitOpenError, CrossSlotError, keySlot, TypedEmitter } from '@redgrid/core';
+import {
+  type DegradationSnapshot,
+  DegradationTracker,
+} from '../degradation/degradation-tracker.js';
+import { isStoreFailure } from '../degradation/store-failure.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { WrongTypeError } from '../errors/wrong-type-error.js';
 import { ENTRY_OVERHEAD_BYTES } from '../memory/estimate-size.js';
@@ -18,7 +23,6 @@ import {
   groupBySlot,
   isCluster,
 } from './command-client.js';
-import { isRedisUnavailable } from './is-redis-unavailable.js';
 import type { StoreResult, StoreSource } from './store-result.js';
 import {
   type ScriptArgument,
@@ -76,7 +80,7 @@ export interface ResilientStoreOptions {
   tombstoneTtlMs?: number;
   /** Wall clock in ms for write versions and for scripts' `nowMs`. Default `Date.now`. */
   clock?: () => number;
-  /** Decides which errors mean "Redis unusable: answer from memory". Default {@link isRedisUnavailable}. */
+  /** Decides which errors mean "Redis unusable: answer from memory". Default {@link isStoreFailure}. */
   isUnavailable?: (error: unknown) => boolean;
 }
 
@@ -212,15 +216,13 @@ export class ResilientStore {
   readonly #tombstoneTtlMs: number;
   readonly #versioned: boolean;
   readonly #events = new TypedEmitter<ResilientStoreEvents>({ name: 'a resilient store' });
-  #degraded = false;
-  #degradedSinceMs = 0;
+  readonly #degradation: DegradationTracker;
   #recovering = false;
   #journal = new Map<string, JournalEntry>();
   #clearedPrefixes: Array<{ prefix: string; atMs: number }> = [];
   #journalDropped = 0;
   #redisCount = 0;
   #memoryCount = 0;
-  #outages = 0;
   #lastRecovery: RecoveryReport | undefined;
 
   constructor(options: ResilientStoreOptions) {
@@ -244,7 +246,8 @@ export class ResilientStore {
     }
     this.#versioned = recovery === 'last-write-wins';
     this.#clock = options.clock ?? Date.now;
-    this.#isUnavailable = options.isUnavailable ?? isRedisUnavailable;
+    this.#isUnavailable = options.isUnavailable ?? isStoreFailure;
+    this.#degradation = new DegradationTracker({ clock: this.#clock, name: 'a resilient store' });
     const maxJournalEntries = options.maxJournalEntries ?? this.memory.maxEntries;
     if (!Number.isSafeInteger(maxJournalEntries) || maxJournalEntries < 0) {
       if (this.#ownsMemory) this.memory.dispose();
@@ -263,7 +266,7 @@ export class ResilientStore {
             breakerName: this.#breaker?.name,
           }),
         );
-      } else if (change.to === 'closed' && this.#degraded) {
+      } else if (change.to === 'closed' && this.#degradation.degraded) {
         this.#leaveDegraded();
       }
     });
@@ -271,7 +274,7 @@ export class ResilientStore {
 
   /** True while calls are answered from memory (from a failed call to the next successful one). */
   get degraded(): boolean {
-    return this.#degraded;
+    return this.#degradation.degraded;
   }
 
   /** True for an ioredis Cluster client: multi-key operations are split per slot. */
@@ -295,7 +298,7 @@ export class ResilientStore {
   async get(key: string): Promise<StoreResult<string | null>> {
     // The two single-key reads are the hottest path (every cache L2 read): written out
     // without the closures of #run.
-    if (!(this.#degraded && this.#breaker?.state === 'open')) {
+    if (!(this.#degradation.degraded && this.#breaker?.state === 'open')) {
       let value: string | null;
       try {
         value = await this.#client.get(key);
@@ -305,7 +308,7 @@ export class ResilientStore {
         return this.#memoryRead(key, false);
       }
       this.#redisCount++;
-      if (this.#degraded) this.#leaveDegraded();
+      if (this.#degradation.degraded) this.#leaveDegraded();
       return { value, source: 'redis', degraded: false };
     }
     return this.#memoryRead(key, false);
@@ -313,7 +316,7 @@ export class ResilientStore {
 
   /** The bytes at `key`, or null. What a cache holding encoded values reads. */
   async getBuffer(key: string): Promise<StoreResult<Buffer | null>> {
-    if (!(this.#degraded && this.#breaker?.state === 'open')) {
+    if (!(this.#degradation.degraded && this.#breaker?.state === 'open')) {
       let value: Buffer | null;
       try {
         value = await this.#client.getBuffer(key);
@@ -323,7 +326,7 @@ export class ResilientStore {
         return this.#memoryRead(key, true);
       }
       this.#redisCount++;
-      if (this.#degraded) this.#leaveDegraded();
+      if (this.#degradation.degraded) this.#leaveDegraded();
       return { value, source: 'redis', degraded: false };
     }
     return this.#memoryRead(key, true);
@@ -567,13 +570,18 @@ export class ResilientStore {
     );
   }
 
+  /** When the current outage started, how many there were, the last recovery: for health. */
+  degradation(): DegradationSnapshot {
+    return this.#degradation.snapshot();
+  }
+
   /** Counters and state, for metrics and health checks. */
   stats(): ResilientStoreStats {
     const stats: ResilientStoreStats = {
-      degraded: this.#degraded,
+      degraded: this.#degradation.degraded,
       redis: this.#redisCount,
       memory: this.#memoryCount,
-      outages: this.#outages,
+      outages: this.#degradation.outages,
       journalSize: this.#journal.size,
     };
     if (this.#lastRecovery) stats.lastRecovery = this.#lastRecovery;
@@ -590,12 +598,13 @@ export class ResilientStore {
     if (this.#ownsMemory) this.memory.dispose();
     this.#journal.clear();
     this.#events.clear();
+    this.#degradation.dispose();
   }
 
   // --- routing ---------------------------------------------------------------------------
 
   async #run<T>(redis: () => Promise<T>, memory: () => T): Promise<StoreResult<T>> {
-    if (this.#degraded && this.#breaker?.state === 'open') {
+    if (this.#degradation.degraded && this.#breaker?.state === 'open') {
       // Known outage: skip the call (the breaker would refuse it anyway) and its error object.
       this.#memoryCount++;
       return { value: memory(), source: 'memory', degraded: true };
@@ -610,7 +619,7 @@ export class ResilientStore {
       return { value: memory(), source: 'memory', degraded: true };
     }
     this.#redisCount++;
-    if (this.#degraded) this.#leaveDegraded();
+    if (this.#degradation.degraded) this.#leaveDegraded();
     return { value, source: 'redis', degraded: false };
   }
 
@@ -644,18 +653,14 @@ export class ResilientStore {
   }
 
   #enterDegraded(error: unknown): void {
-    if (this.#degraded) return;
-    this.#degraded = true;
-    this.#degradedSinceMs = this.#clock();
-    this.#outages++;
-    this.#emit('degraded', { error });
+    if (this.#degradation.fail(error)) this.#emit('degraded', { error });
   }
 
   #leaveDegraded(): void {
-    this.#degraded = false;
-    if (this.#recovering) return;
+    const ended = this.#degradation.recover();
+    if (ended === undefined || this.#recovering) return;
     this.#recovering = true;
-    void this.#recover().finally(() => {
+    void this.#recover(ended.outageMs).finally(() => {
       this.#recovering = false;
     });
   }
@@ -677,14 +682,14 @@ export class ResilientStore {
 
   // --- recovery --------------------------------------------------------------------------
 
-  async #recover(): Promise<void> {
+  async #recover(outageMs: number): Promise<void> {
     const startedAt = this.#clock();
     const journal = this.#journal;
     const prefixes = this.#clearedPrefixes;
     const droppedBefore = this.#journalDropped;
     const report: RecoveryReport = {
       policy: this.recovery,
-      outageMs: Math.max(0, startedAt - this.#degradedSinceMs),
+      outageMs,
       replayed: 0,
       skipped: 0,
       invalidated: 0,
@@ -716,7 +721,7 @@ export class ResilientStore {
         this.#enterDegraded(error);
       }
     }
-    if (this.#degraded) {
+    if (this.#degradation.degraded) {
       // Redis went away again mid-recovery: keep everything for the next one (applying an entry
       // twice is harmless: deletes are idempotent, replays are version-checked).
       for (const [key, entry] of journal) {
@@ -747,7 +752,7 @@ export class ResilientStore {
     const sha = scriptSha1(REPLAY_LUA);
     const entries = [...journal];
     for (let start = 0; start < entries.length; start += REPLAY_CONCURRENCY) {
-      if (this.#degraded) return;
+      if (this.#degradation.degraded) return;
       await Promise.all(
         entries.slice(start, start + REPLAY_CONCURRENCY).map(async ([key, entry]) => {
           let value: string | Buffer = '';

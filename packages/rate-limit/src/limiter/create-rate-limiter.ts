@@ -5,7 +5,12 @@ import {
   CrossSlotError,
   TypedEmitter,
 } from '@redgrid/core';
-import { MemoryStore } from '@redgrid/fallback';
+import {
+  type DegradationSnapshot,
+  DegradationTracker,
+  isStoreFailure,
+  MemoryStore,
+} from '@redgrid/fallback';
 import type {
   CheckMode,
   GroupOutcome,
@@ -21,7 +26,6 @@ import { BlockCache } from '../block-cache/block-cache.js';
 import { storageKeys } from '../keys/storage-keys.js';
 import { MemoryCheckEngine } from '../memory/memory-check-engine.js';
 import type { FailurePolicy } from '../policy/failure-policy.js';
-import { isStoreFailure } from '../policy/is-store-failure.js';
 import type { MultiRateLimitResult, RateLimitResult } from '../result/rate-limit-result.js';
 import { RedisCheckEngine } from '../scripts/redis-check-engine.js';
 import type { RateLimiter, RateLimiterEvents, RateLimiterStats } from './rate-limiter.js';
@@ -145,8 +149,8 @@ class RedisRateLimiter implements RateLimiter {
   readonly #events = new TypedEmitter<RateLimiterEvents>({ name: 'a rate limiter' });
   #memory: MemoryCheckEngine | undefined;
   #ownsMemory = false;
-  #degradedSince: number | undefined;
-  #stats = { redis: 0, memory: 0, open: 0, closed: 0, outages: 0 };
+  readonly #degradation = new DegradationTracker({ name: 'a rate limiter' });
+  #stats = { redis: 0, memory: 0, open: 0, closed: 0 };
 
   constructor(options: RateLimiterOptions) {
     this.#options = options;
@@ -278,8 +282,9 @@ class RedisRateLimiter implements RateLimiter {
 
   stats(): RateLimiterStats {
     return {
-      degraded: this.#degradedSince !== undefined,
+      degraded: this.#degradation.degraded,
       ...this.#stats,
+      outages: this.#degradation.outages,
       blockCacheHits: this.#blockCache?.hits ?? 0,
     };
   }
@@ -289,6 +294,11 @@ class RedisRateLimiter implements RateLimiter {
     if (this.#memory && this.#ownsMemory) this.#memory.store.dispose();
     this.#memory = undefined;
     this.#events.clear();
+    this.#degradation.dispose();
+  }
+
+  degradation(): DegradationSnapshot {
+    return this.#degradation.snapshot();
   }
 
   // --- one key ---------------------------------------------------------------------------
@@ -446,7 +456,7 @@ class RedisRateLimiter implements RateLimiter {
       (outcome) => {
         if (!outcome.ok) throw outcome.error;
         this.#stats.redis++;
-        if (this.#degradedSince !== undefined) this.#recovered();
+        if (this.#degradation.degraded) this.#recovered();
         return finish({ outcome, group, degraded: false });
       },
       (error: unknown) => {
@@ -457,9 +467,7 @@ class RedisRateLimiter implements RateLimiter {
   }
 
   #fallback(mode: CheckMode, group: readonly LimitCheck[], error: unknown): Decided {
-    if (this.#degradedSince === undefined) {
-      this.#degradedSince = Date.now();
-      this.#stats.outages++;
+    if (this.#degradation.fail(error)) {
       this.#events.emit('degraded', { error, policy: this.failurePolicy });
     }
     if (this.failurePolicy === 'open' || this.failurePolicy === 'closed') {
@@ -529,11 +537,11 @@ class RedisRateLimiter implements RateLimiter {
   }
 
   #recovered(): void {
-    const outageMs = Date.now() - (this.#degradedSince ?? Date.now());
-    this.#degradedSince = undefined;
+    const ended = this.#degradation.recover();
+    if (ended === undefined) return;
     // Counts kept in memory during the outage are this instance's alone: drop them.
     this.#memory?.store.clear();
-    this.#events.emit('recovered', { outageMs });
+    this.#events.emit('recovered', { outageMs: ended.outageMs });
   }
 
   // --- block cache -----------------------------------------------------------------------

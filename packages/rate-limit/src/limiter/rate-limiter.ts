@@ -1,3 +1,4 @@
+import type { DegradationSnapshot } from '@redgrid/fallback';
 import type { RateLimitAlgorithm } from '../algorithm/rate-limit-algorithm.js';
 import type { FailurePolicy } from '../policy/failure-policy.js';
 import type { MultiRateLimitResult, RateLimitResult } from '../result/rate-limit-result.js';
@@ -80,6 +81,12 @@ export interface RateLimiter {
 
   /** Counters, for metrics and health checks. */
   stats(): RateLimiterStats;
+
+  /**
+   * When the current outage started, how many there were and the last recovery (the
+   * `DegradationTracker` snapshot of `@redgrid/fallback`, the shape `ResilientStore` reports too).
+   */
+  degradation(): DegradationSnapshot;
 
   /**
    * Releases the in-memory fallback store (if the limiter created it), the block cache and the

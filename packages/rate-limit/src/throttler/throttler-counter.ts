@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { CircuitOpenError, ConfigError, type ConfigIssue } from '@redgrid/core';
-import { MemoryStore } from '@redgrid/fallback';
+import { DegradationTracker, isStoreFailure, MemoryStore } from '@redgrid/fallback';
 import type { Cluster, Redis } from 'ioredis';
 import { RateLimitScriptError } from '../errors/rate-limit-script-error.js';
 import type { RateLimitConnection } from '../limiter/rate-limiter-options.js';
 import type { FailurePolicy, MemoryFallbackOptions } from '../policy/failure-policy.js';
-import { isStoreFailure } from '../policy/is-store-failure.js';
 import { throttlerKeys } from './throttler-keys.js';
 import { THROTTLER_LUA } from './throttler-lua.js';
 import {
@@ -180,8 +179,8 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   readonly #memoryOptions: MemoryFallbackOptions | undefined;
   #memory: MemoryStore | undefined;
   #ownsMemory = false;
-  #degraded = false;
-  #stats = { redis: 0, memory: 0, open: 0, closed: 0, outages: 0 };
+  readonly #degradation = new DegradationTracker({ name: 'a throttler counter' });
+  #stats = { redis: 0, memory: 0, open: 0, closed: 0 };
 
   constructor(options: ThrottlerCounterOptions) {
     this.#client = options.connection.client;
@@ -212,8 +211,7 @@ class RedisThrottlerCounter implements ThrottlerCounter {
       throw new RateLimitScriptError(`the throttler script replied ${JSON.stringify(reply)}`);
     }
     this.#stats.redis++;
-    if (this.#degraded) {
-      this.#degraded = false;
+    if (this.#degradation.degraded && this.#degradation.recover() !== undefined) {
       // Hits counted in memory during the outage were this instance's alone: drop them.
       this.#memory?.clear();
     }
@@ -228,7 +226,11 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   }
 
   stats(): ThrottlerCounterStats {
-    return { degraded: this.#degraded, ...this.#stats };
+    return {
+      degraded: this.#degradation.degraded,
+      ...this.#stats,
+      outages: this.#degradation.outages,
+    };
   }
 
   dispose(): void {
@@ -237,10 +239,7 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   }
 
   #fallback(recordKey: string, hit: ThrottlerHitParameters, error: unknown): ThrottlerHit {
-    if (!this.#degraded) {
-      this.#degraded = true;
-      this.#stats.outages++;
-    }
+    this.#degradation.fail(error);
     const nowMs = Date.now();
     if (this.#policy === 'open' || this.#policy === 'closed') {
       const open = this.#policy === 'open';
