@@ -12,9 +12,12 @@ describe('@redgrid/fallback public API', () => {
       'ResilientStore',
       'WrongTypeError',
       'defineScript',
+      'deleteByPrefix',
       'estimateSize',
+      'evaluateScript',
       'isRedisUnavailable',
       'isStoreFailure',
+      'luaScript',
       'scriptSha1',
       'versionKey',
     ]);

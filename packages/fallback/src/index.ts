@@ -16,6 +16,7 @@ export {
   type MemoryStoreOptions,
   type MemoryStoreStats,
 } from './memory/memory-store.js';
+export { deleteByPrefix } from './resilient/delete-by-prefix.js';
 export {
   type RecoveryPolicy,
   type RecoveryReport,
@@ -29,6 +30,13 @@ export {
   type StoreSetOptions,
 } from './resilient/resilient-store.js';
 export type { StoreResult, StoreSource } from './resilient/store-result.js';
+export { versionKey } from './resilient/version-key.js';
+export {
+  evaluateScript,
+  type LuaScript,
+  luaScript,
+  type ScriptEvaluator,
+} from './script/evaluate-script.js';
 export {
   type DefinedScript,
   defineScript,
@@ -36,5 +44,4 @@ export {
   type ScriptReply,
   type StoreScript,
   scriptSha1,
-} from './resilient/store-script.js';
-export { versionKey } from './resilient/version-key.js';
+} from './script/store-script.js';

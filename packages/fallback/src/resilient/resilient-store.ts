@@ -15,21 +15,17 @@ import {
   MSET_LUA,
   MSET_VERSIONED_LUA,
   REPLAY_LUA,
-} from './builtin-scripts.js';
-import {
-  asCommandClient,
-  type CommandClient,
-  escapeGlob,
-  groupBySlot,
-  isCluster,
-} from './command-client.js';
-import type { StoreResult, StoreSource } from './store-result.js';
+} from '../script/builtin-scripts.js';
+import { evaluateScript } from '../script/evaluate-script.js';
 import {
   type ScriptArgument,
   type ScriptReply,
   type StoreScript,
   scriptSha1,
-} from './store-script.js';
+} from '../script/store-script.js';
+import { asCommandClient, type CommandClient, groupBySlot, isCluster } from './command-client.js';
+import { deleteByPrefix } from './delete-by-prefix.js';
+import type { StoreResult, StoreSource } from './store-result.js';
 import { versionKey } from './version-key.js';
 
 /**
@@ -787,22 +783,13 @@ export class ResilientStore {
 
   // --- Redis helpers ---------------------------------------------------------------------
 
-  async #evaluate(
+  #evaluate(
     lua: string,
-    sha: string,
+    sha1: string,
     keys: readonly string[],
     args: readonly ScriptArgument[],
   ): Promise<unknown> {
-    try {
-      return await this.#client.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      // NOSCRIPT: that node has not seen the script (restarted, failed over, SCRIPT FLUSH).
-      // EVAL goes to the same node (same keys) and caches it there.
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.#client.eval(lua, keys.length, ...keys, ...args);
-      }
-      throw error;
-    }
+    return evaluateScript(this.#client, { lua, sha1 }, keys, args);
   }
 
   #msetScript(
@@ -830,32 +817,8 @@ export class ResilientStore {
     return this.#evaluate(MSET_LUA, scriptSha1(MSET_LUA), keys, args);
   }
 
-  async #redisDeleteByPrefix(prefix: string): Promise<number> {
-    const pattern = `${escapeGlob(prefix)}*`;
-    const nodes =
-      this.#cluster && this.#client.nodes ? this.#client.nodes('master') : [this.#client];
-    const counts = await Promise.all(
-      nodes.map(async (node) => {
-        let deleted = 0;
-        let cursor = '0';
-        do {
-          const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', DELETE_BATCH);
-          cursor = next;
-          if (keys.length > 0) {
-            // Through the main client, which follows MOVED if a slot moves meanwhile.
-            const groups = groupBySlot(keys, this.#cluster);
-            const removed = await Promise.all(
-              groups.map((group) =>
-                this.#client.unlink(...group.map((index) => keys[index] ?? '')),
-              ),
-            );
-            deleted += removed.reduce((sum, count) => sum + count, 0);
-          }
-        } while (cursor !== '0');
-        return deleted;
-      }),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
+  #redisDeleteByPrefix(prefix: string): Promise<number> {
+    return deleteByPrefix(this.#client, prefix);
   }
 
   // --- memory conversions ----------------------------------------------------------------

@@ -11,11 +11,9 @@ import type { RateLimiterOptions } from './rate-limiter-options.js';
 function fakeClient(behaviour: { next: (keyCount: number) => Promise<unknown> }) {
   const client: Record<string, unknown> = {
     calls: 0,
-    defineCommand(name: string) {
-      client[name] = (keyCount: number) => {
-        client.calls = (client.calls as number) + 1;
-        return behaviour.next(keyCount);
-      };
+    evalsha(_sha1: string, keyCount: number) {
+      client.calls = (client.calls as number) + 1;
+      return behaviour.next(keyCount);
     },
     del: async () => 1,
   };

@@ -664,7 +664,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   if (
     typeof client !== 'object' ||
     client === null ||
-    typeof (client as { defineCommand?: unknown }).defineCommand !== 'function'
+    typeof (client as { evalsha?: unknown }).evalsha !== 'function'
   ) {
     issues.push({
       variable: 'options.connection',
