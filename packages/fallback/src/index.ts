@@ -17,18 +17,18 @@ export {
   type MemoryStoreStats,
 } from './memory/memory-store.js';
 export { deleteByPrefix } from './resilient/delete-by-prefix.js';
-export {
-  type RecoveryPolicy,
-  type RecoveryReport,
-  ResilientStore,
-  type ResilientStoreConnection,
-  type ResilientStoreEvents,
-  type ResilientStoreOptions,
-  type ResilientStoreStats,
-  type StoreEntry,
-  type StoreIncrementOptions,
-  type StoreSetOptions,
-} from './resilient/resilient-store.js';
+export { ResilientStore } from './resilient/resilient-store.js';
+export type {
+  RecoveryPolicy,
+  RecoveryReport,
+  ResilientStoreConnection,
+  ResilientStoreEvents,
+  ResilientStoreOptions,
+  ResilientStoreStats,
+  StoreEntry,
+  StoreIncrementOptions,
+  StoreSetOptions,
+} from './resilient/resilient-store-options.js';
 export type { StoreResult, StoreSource } from './resilient/store-result.js';
 export { versionKey } from './resilient/version-key.js';
 export {

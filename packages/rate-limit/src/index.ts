@@ -12,6 +12,7 @@ export type {
   RateLimiter,
   RateLimiterEvents,
   RateLimiterStats,
+  WindowOptions,
 } from './limiter/rate-limiter.js';
 export type {
   CheckOptions,
@@ -36,3 +37,4 @@ export {
   type ThrottlerHit,
   type ThrottlerHitOptions,
 } from './throttler/throttler-counter.js';
+export type { WindowCount } from './window/window-count.js';

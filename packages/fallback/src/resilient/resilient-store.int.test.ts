@@ -10,11 +10,8 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineScript, type ScriptReply } from '../script/store-script.js';
-import {
-  type RecoveryReport,
-  ResilientStore,
-  type ResilientStoreOptions,
-} from './resilient-store.js';
+import { ResilientStore } from './resilient-store.js';
+import type { RecoveryReport, ResilientStoreOptions } from './resilient-store-options.js';
 import type { StoreResult } from './store-result.js';
 import { versionKey } from './version-key.js';
 
