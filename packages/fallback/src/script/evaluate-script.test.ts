@@ -23,6 +23,26 @@ function replyError(message: string): Error {
   return Object.assign(new Error(message), { name: 'ReplyError' });
 }
 
+// Stands in for an ioredis client: defineCommand adds a method that sends the script (ioredis
+// itself picks EVAL or EVALSHA per socket and resends on NOSCRIPT).
+function definingClient(replies: Array<() => Promise<unknown>>) {
+  const calls: unknown[][] = [];
+  const defined: string[] = [];
+  const client = {
+    evalsha: () => Promise.reject(new Error('not used when defineCommand exists')),
+    eval: () => Promise.reject(new Error('not used when defineCommand exists')),
+    defineCommand(name: string, definition: { lua: string }) {
+      defined.push(name);
+      (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        calls.push([definition.lua, ...args]);
+        const next = replies.shift();
+        return next ? next() : Promise.resolve('reply');
+      };
+    },
+  };
+  return { client: client as ScriptEvaluator, calls, defined };
+}
+
 describe('evaluateScript', () => {
   const script = luaScript('return KEYS[1]');
 
@@ -55,5 +75,24 @@ describe('evaluateScript', () => {
     const { client, calls } = recordingClient(() => Promise.reject(busy));
     await expect(evaluateScript(client, script, ['a'], [])).rejects.toBe(busy);
     expect(calls).toHaveLength(1);
+  });
+
+  it('defines the script once per ioredis client and calls it with the key count', async () => {
+    const { client, calls, defined } = definingClient([]);
+    await evaluateScript(client, script, ['a'], [7]);
+    await evaluateScript(client, script, ['b'], []);
+    expect(defined).toEqual([`redgrid_${script.sha1}`]);
+    expect(calls).toEqual([
+      [script.lua, 1, 'a', 7],
+      [script.lua, 1, 'b'],
+    ]);
+  });
+
+  it('sends the command once more when a NOSCRIPT gets past ioredis', async () => {
+    const { client, calls } = definingClient([
+      () => Promise.reject(replyError('NOSCRIPT No matching script. Please use EVAL.')),
+    ]);
+    await expect(evaluateScript(client, script, ['a'], [])).resolves.toBe('reply');
+    expect(calls).toHaveLength(2);
   });
 });
