@@ -55,15 +55,15 @@ import type {
 } from './rate-limiter-options.js';
 
 const DEFAULT_PREFIX = 'rl:';
+const DEFAULT_BLOCK_CACHE_ENTRIES = 10_000;
+const DEFAULT_MAX_BATCH = 64;
+// Script calls in flight before further checks wait to join a batch (see RedisCheckEngine).
+const MAX_IN_FLIGHT = 4;
 
 // The clock of the in-memory states: ms since TIME_EPOCH_MS, as MemoryCheckEngine keeps them.
 function memoryNow(): number {
   return Date.now() - TIME_EPOCH_MS;
 }
-const DEFAULT_BLOCK_CACHE_ENTRIES = 10_000;
-const DEFAULT_MAX_BATCH = 64;
-// Script calls in flight before further checks wait to join a batch (see RedisCheckEngine).
-const MAX_IN_FLIGHT = 4;
 
 /**
  * The limiter `createRateLimiter` returns: checks go to Redis through a batching
