@@ -5,14 +5,19 @@ import * as fallback from './index.js';
 describe('@redgrid/fallback public API', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(fallback).sort()).toEqual([
+      'DegradationTracker',
       'ENTRY_OVERHEAD_BYTES',
       'InvalidArgumentError',
       'MemoryStore',
       'ResilientStore',
       'WrongTypeError',
       'defineScript',
+      'deleteByPrefix',
       'estimateSize',
+      'evaluateScript',
       'isRedisUnavailable',
+      'isStoreFailure',
+      'luaScript',
       'scriptSha1',
       'versionKey',
     ]);

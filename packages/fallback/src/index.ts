@@ -1,3 +1,11 @@
+export {
+  type DegradationRecovery,
+  type DegradationSnapshot,
+  DegradationTracker,
+  type DegradationTrackerEvents,
+  type DegradationTrackerOptions,
+} from './degradation/degradation-tracker.js';
+export { isRedisUnavailable, isStoreFailure } from './degradation/store-failure.js';
 export { InvalidArgumentError } from './errors/invalid-argument-error.js';
 export { WrongTypeError } from './errors/wrong-type-error.js';
 export { ENTRY_OVERHEAD_BYTES, estimateSize } from './memory/estimate-size.js';
@@ -8,20 +16,27 @@ export {
   type MemoryStoreOptions,
   type MemoryStoreStats,
 } from './memory/memory-store.js';
-export { isRedisUnavailable } from './resilient/is-redis-unavailable.js';
-export {
-  type RecoveryPolicy,
-  type RecoveryReport,
-  ResilientStore,
-  type ResilientStoreConnection,
-  type ResilientStoreEvents,
-  type ResilientStoreOptions,
-  type ResilientStoreStats,
-  type StoreEntry,
-  type StoreIncrementOptions,
-  type StoreSetOptions,
-} from './resilient/resilient-store.js';
+export { deleteByPrefix } from './resilient/delete-by-prefix.js';
+export { ResilientStore } from './resilient/resilient-store.js';
+export type {
+  RecoveryPolicy,
+  RecoveryReport,
+  ResilientStoreConnection,
+  ResilientStoreEvents,
+  ResilientStoreOptions,
+  ResilientStoreStats,
+  StoreEntry,
+  StoreIncrementOptions,
+  StoreSetOptions,
+} from './resilient/resilient-store-options.js';
 export type { StoreResult, StoreSource } from './resilient/store-result.js';
+export { versionKey } from './resilient/version-key.js';
+export {
+  evaluateScript,
+  type LuaScript,
+  luaScript,
+  type ScriptEvaluator,
+} from './script/evaluate-script.js';
 export {
   type DefinedScript,
   defineScript,
@@ -29,5 +44,4 @@ export {
   type ScriptReply,
   type StoreScript,
   scriptSha1,
-} from './resilient/store-script.js';
-export { versionKey } from './resilient/version-key.js';
+} from './script/store-script.js';

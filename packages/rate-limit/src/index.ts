@@ -1,3 +1,6 @@
+// The one store-failure classification lives in @redgrid/fallback; re-exported because this
+// package exported it first.
+export { isStoreFailure } from '@redgrid/fallback';
 export {
   RATE_LIMIT_ALGORITHMS,
   type RateLimitAlgorithm,
@@ -9,6 +12,7 @@ export type {
   RateLimiter,
   RateLimiterEvents,
   RateLimiterStats,
+  WindowOptions,
 } from './limiter/rate-limiter.js';
 export type {
   CheckOptions,
@@ -21,7 +25,6 @@ export type {
   FailurePolicy,
   MemoryFallbackOptions,
 } from './policy/failure-policy.js';
-export { isStoreFailure } from './policy/is-store-failure.js';
 export type {
   MultiRateLimitResult,
   RateLimitResult,
@@ -34,3 +37,4 @@ export {
   type ThrottlerHit,
   type ThrottlerHitOptions,
 } from './throttler/throttler-counter.js';
+export type { WindowCount } from './window/window-count.js';

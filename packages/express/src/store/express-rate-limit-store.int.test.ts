@@ -74,7 +74,8 @@ describe.each(expressVersions)(
       expect(Number(rejected.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(rejected.headers['retry-after'])).toBeLessThanOrEqual(60);
       await request(second.app).get('/').expect(429);
-      expect(await connection.client.get(`${prefix}127.0.0.1`)).toBe('4');
+      // Counted by a fixed-window limiter of @redgrid/rate-limit, under its state key.
+      expect(await connection.client.get(`${prefix}fw:{127.0.0.1}`)).toBe('4');
     });
 
     it('gets, decrements and resets a key', async () => {

@@ -1,14 +1,11 @@
 import { ConfigError } from '@redgrid/core';
+import { MemoryStore, type MemoryStoreOptions } from '@redgrid/fallback';
 import {
-  defineScript,
-  type MemoryStore,
-  type MemoryStoreOptions,
-  ResilientStore,
-  type ResilientStoreConnection,
-  type ResilientStoreStats,
-  type ScriptArgument,
-  type ScriptReply,
-} from '@redgrid/fallback';
+  createRateLimiter,
+  type RateLimitConnection,
+  type RateLimiter,
+  type RateLimiterStats,
+} from '@redgrid/rate-limit';
 
 /** A client's count and the end of its window, as express-rate-limit expects it from a store. */
 export interface ClientRateLimitInfo {
@@ -22,104 +19,42 @@ export interface ClientRateLimitInfo {
 export interface ExpressRateLimitStoreOptions {
   /**
    * The Redis connection (a `RedisConnection` from `@redgrid/connection`). The store creates a
-   * `ResilientStore` over it, with an in-memory fallback for outages. Give this or `store`.
+   * fixed-window `RateLimiter` of `@redgrid/rate-limit` over it, which counts in memory while
+   * Redis is down. Give this or `limiter`.
    */
-  connection?: ResilientStoreConnection;
-  /** A `ResilientStore` of `@redgrid/fallback` you own (and dispose), instead of `connection`. */
-  store?: ResilientStore;
+  connection?: RateLimitConnection;
+  /**
+   * A fixed-window `RateLimiter` you own (and dispose), instead of `connection`; its failure
+   * policy applies. Give it the same `prefix` as this store.
+   */
+  limiter?: RateLimiter;
   /**
    * Start of every Redis key the store writes. Default `'erl:'`. Give every express-rate-limit
    * instance that uses its own window its own prefix, as with any shared store.
    */
   prefix?: string;
-  /** Bounds of the in-memory fallback the store creates (ignored with `store`). */
+  /** Bounds of the in-memory fallback, or a `MemoryStore` you own (ignored with `limiter`). */
   memory?: MemoryStoreOptions | MemoryStore;
 }
 
-// One round trip per hit: the count and the window's remaining time, the TTL set by the hit
-// that opened the window (fixed window, as express-rate-limit's own MemoryStore counts).
-const incrementScript = defineScript<[number, number]>({
-  name: 'express-rate-limit-increment',
-  numberOfKeys: 1,
-  lua: `local hits = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return { hits, ttl }`,
-  parseReply: (reply) => toPair(reply),
-  memory: (store, keys, args) => {
-    const key = keys[0] ?? '';
-    const windowMs = Number(args[0]);
-    const hits = store.increment(key, { ttlMs: windowMs });
-    let ttl = store.ttlMs(key);
-    if (ttl < 0) {
-      store.expire(key, windowMs);
-      ttl = windowMs;
-    }
-    return [hits, ttl];
-  },
-});
+// express-rate-limit decides the limit itself: the store only counts, so every hit must count,
+// past any limit. The largest limit the limiter takes never refuses one in practice.
+const COUNT_LIMIT = 1_000_000_000;
 
-const getScript = defineScript<[number, number] | undefined>({
-  name: 'express-rate-limit-get',
-  numberOfKeys: 1,
-  lua: `local hits = redis.call('GET', KEYS[1])
-if not hits then return nil end
-return { tonumber(hits), redis.call('PTTL', KEYS[1]) }`,
-  parseReply: (reply) => (reply === null ? undefined : toPair(reply)),
-  memory: (store, keys) => {
-    const key = keys[0] ?? '';
-    const value = store.get(key);
-    if (value === undefined) return undefined;
-    return [Number(value), store.ttlMs(key)];
-  },
-});
-
-// Never below zero. On a key with no count it opens a window with a count of 0, as
-// express-rate-limit's MemoryStore does (its decrement creates the client): a later hit then
-// counts in that window, and `get` sees it.
-const decrementScript = defineScript<number>({
-  name: 'express-rate-limit-decrement',
-  numberOfKeys: 1,
-  lua: `local hits = tonumber(redis.call('GET', KEYS[1]))
-if not hits then
-  redis.call('SET', KEYS[1], 0, 'PX', ARGV[1])
-  return 0
-end
-if hits > 0 then return redis.call('DECR', KEYS[1]) end
-return 0`,
-  parseReply: (reply) => Number(reply),
-  memory: (store, keys, args) => {
-    const key = keys[0] ?? '';
-    const value = store.get(key);
-    if (value === undefined) {
-      store.set(key, 0, { ttlMs: Number(args[0]) });
-      return 0;
-    }
-    return Number(value) > 0 ? store.increment(key, { by: -1 }) : 0;
-  },
-});
-
-function toPair(reply: ScriptReply): [number, number] {
-  if (!Array.isArray(reply)) return [Number(reply), -1];
-  return [Number(reply[0]), Number(reply[1])];
-}
-
-function resetTime(ttlMs: number, nowMs: number): Date | undefined {
-  return ttlMs > 0 ? new Date(nowMs + ttlMs) : undefined;
+function resetTime(resetMs: number, nowMs: number): Date | undefined {
+  return resetMs > 0 ? new Date(nowMs + resetMs) : undefined;
 }
 
 /**
- * A store for `express-rate-limit` (its v7/v8 `Store` interface; tested with v8): switch an existing limiter to Redis — one
- * shared count across every instance — by changing only its `store` option. It answers what
- * express-rate-limit's own `MemoryStore` answers (a fixed window from the first hit; `get`,
- * `increment`, `decrement`, `resetKey`, `resetAll` alike; `resetTime` from this process's clock
- * plus the window's remaining time in Redis). Each hit is one atomic script (INCR and the
- * window's TTL together). While Redis is down the counts continue
- * in memory (per process, starting from zero) instead of failing every request, and resume in
- * Redis when it answers again; `degraded` and `stats()` say which one is counting.
+ * A store for `express-rate-limit` (its v7/v8 `Store` interface; tested with v8): switch an
+ * existing limiter to Redis — one shared count across every instance — by changing only its
+ * `store` option. It answers what express-rate-limit's own `MemoryStore` answers (a fixed window
+ * from the first hit; `get`, `increment`, `decrement`, `resetKey`, `resetAll` alike; `resetTime`
+ * from this process's clock plus the window's remaining time in Redis). It is a thin adapter:
+ * the counting is a fixed-window `RateLimiter` of `@redgrid/rate-limit` (one atomic script per
+ * hit), whose failure policy keeps counting in memory while Redis is down (per process,
+ * starting from zero) and returns to Redis when it answers again; `degraded` and `stats()` say
+ * which one is counting.
  *
  * @example
  * import { rateLimit } from 'express-rate-limit';
@@ -130,40 +65,60 @@ export class ExpressRateLimitStore {
   readonly prefix: string;
   /** Counts are shared between processes (express-rate-limit's double-count check reads it). */
   readonly localKeys = false;
-  /** The Redis-with-fallback store counting the hits. */
-  readonly store: ResilientStore;
-  readonly #ownsStore: boolean;
+  /** The fixed-window limiter counting the hits. */
+  readonly limiter: RateLimiter;
+  readonly #ownsLimiter: boolean;
+  readonly #ownedMemory: MemoryStore | undefined;
   #windowMs = 60_000;
 
   constructor(options: ExpressRateLimitStoreOptions) {
     const prefix = options.prefix ?? 'erl:';
-    if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+    if (typeof prefix !== 'string' || prefix.length === 0 || /[{}]/.test(prefix)) {
       throw new ConfigError([
         {
           variable: 'options.prefix',
-          message: 'must be a string without braces',
+          message: 'must be a non-empty string without braces',
         },
       ]);
     }
     this.prefix = prefix;
-    if (options.store !== undefined) {
-      this.store = options.store;
-      this.#ownsStore = false;
-    } else if (options.connection !== undefined) {
-      this.store = new ResilientStore({
-        connection: options.connection,
-        recovery: 'discard',
-        ...(options.memory === undefined ? {} : { memory: options.memory }),
-      });
-      this.#ownsStore = true;
-    } else {
+    if (options.limiter !== undefined) {
+      if (options.limiter.algorithm !== 'fixed-window') {
+        throw new ConfigError([
+          {
+            variable: 'options.limiter',
+            message: `must be a 'fixed-window' limiter (express-rate-limit counts fixed windows), got '${options.limiter.algorithm}'`,
+          },
+        ]);
+      }
+      this.limiter = options.limiter;
+      this.#ownsLimiter = false;
+      return;
+    }
+    if (options.connection === undefined) {
       throw new ConfigError([
         {
           variable: 'options.connection',
-          message: 'give a RedisConnection (`connection`) or a ResilientStore (`store`)',
+          message:
+            'give a RedisConnection (`connection`) or a fixed-window RateLimiter (`limiter`)',
         },
       ]);
     }
+    const memory = options.memory;
+    if (memory !== undefined && !(memory instanceof MemoryStore)) {
+      this.#ownedMemory = new MemoryStore(memory);
+    }
+    const store = memory instanceof MemoryStore ? memory : this.#ownedMemory;
+    this.limiter = createRateLimiter({
+      connection: options.connection,
+      algorithm: 'fixed-window',
+      limit: COUNT_LIMIT,
+      windowMs: this.#windowMs,
+      prefix,
+      failurePolicy: 'memory',
+      ...(store === undefined ? {} : { memory: { store } }),
+    });
+    this.#ownsLimiter = true;
   }
 
   /** Called by express-rate-limit with its options; the store takes the window length. */
@@ -175,23 +130,28 @@ export class ExpressRateLimitStore {
 
   /** True while Redis is unusable and the counts live in this process's memory. */
   get degraded(): boolean {
-    return this.store.degraded;
+    return this.limiter.stats().degraded;
   }
 
   /** The count and window end of `key`, without counting a hit; undefined if none. */
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const now = Date.now();
-    const { value } = await this.store.runScript(getScript, [this.prefix + key]);
-    if (value === undefined) return undefined;
-    return { totalHits: value[0], resetTime: resetTime(value[1], now) };
+    const window = await this.limiter.getWindow(key, { windowMs: this.#windowMs });
+    if (window === undefined) return undefined;
+    return { totalHits: window.used, resetTime: resetTime(window.resetMs, now) };
   }
 
   /** Counts one hit of `key` and returns its count in the current window. */
   async increment(key: string): Promise<ClientRateLimitInfo> {
     const now = Date.now();
-    const args: ScriptArgument[] = [this.#windowMs];
-    const { value } = await this.store.runScript(incrementScript, [this.prefix + key], args);
-    return { totalHits: value[0], resetTime: resetTime(value[1], now) };
+    const result = await this.limiter.check(key, {
+      limit: COUNT_LIMIT,
+      windowMs: this.#windowMs,
+    });
+    return {
+      totalHits: result.limit - result.remaining,
+      resetTime: resetTime(result.resetMs, now),
+    };
   }
 
   /**
@@ -199,12 +159,12 @@ export class ExpressRateLimitStore {
    * key without a count it opens a window with 0 hits, like express-rate-limit's MemoryStore.
    */
   async decrement(key: string): Promise<void> {
-    await this.store.runScript(decrementScript, [this.prefix + key], [this.#windowMs]);
+    await this.limiter.decrement(key, { windowMs: this.#windowMs });
   }
 
   /** Forgets `key`'s count. */
   async resetKey(key: string): Promise<void> {
-    await this.store.delete(this.prefix + key);
+    await this.limiter.reset(key);
   }
 
   /**
@@ -212,16 +172,17 @@ export class ExpressRateLimitStore {
    * limiter its own prefix, or this resets the others too.
    */
   async resetAll(): Promise<void> {
-    await this.store.deleteByPrefix(this.prefix);
+    await this.limiter.resetAll();
   }
 
-  /** Counters of the underlying store: operations served by Redis and by memory, outages. */
-  stats(): ResilientStoreStats {
-    return this.store.stats();
+  /** Counters of the limiter: checks decided by Redis and in memory, outages. */
+  stats(): RateLimiterStats {
+    return this.limiter.stats();
   }
 
   /** Releases the in-memory fallback if the store created it. Does not close the connection. */
   shutdown(): void {
-    if (this.#ownsStore) this.store.dispose();
+    if (this.#ownsLimiter) this.limiter.dispose();
+    this.#ownedMemory?.dispose();
   }
 }

@@ -9,13 +9,10 @@ import {
 } from '@redgrid/redis-harness';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type RecoveryReport,
-  ResilientStore,
-  type ResilientStoreOptions,
-} from './resilient-store.js';
+import { defineScript, type ScriptReply } from '../script/store-script.js';
+import { ResilientStore } from './resilient-store.js';
+import type { RecoveryReport, ResilientStoreOptions } from './resilient-store-options.js';
 import type { StoreResult } from './store-result.js';
-import { defineScript, type ScriptReply } from './store-script.js';
 import { versionKey } from './version-key.js';
 
 // Every connection is what a user gets from the environment variables alone

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { WrongTypeError } from '../errors/wrong-type-error.js';
 import { MemoryStore } from '../memory/memory-store.js';
+import { defineScript } from '../script/store-script.js';
 import { ResilientStore } from './resilient-store.js';
-import { defineScript } from './store-script.js';
 
 class ReplyError extends Error {
   override name = 'ReplyError';

@@ -1,185 +1,40 @@
 import type { RedisConnection } from '@redgrid/connection';
 import { CircuitOpenError, CrossSlotError, keySlot, TypedEmitter } from '@redgrid/core';
+import {
+  type DegradationSnapshot,
+  DegradationTracker,
+} from '../degradation/degradation-tracker.js';
+import { isStoreFailure } from '../degradation/store-failure.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
-import { WrongTypeError } from '../errors/wrong-type-error.js';
-import { ENTRY_OVERHEAD_BYTES } from '../memory/estimate-size.js';
-import { MemoryStore, type MemoryStoreOptions } from '../memory/memory-store.js';
-import {
-  DELETE_VERSIONED_LUA,
-  INCREMENT_LUA,
-  MSET_LUA,
-  MSET_VERSIONED_LUA,
-  REPLAY_LUA,
-} from './builtin-scripts.js';
-import {
-  asCommandClient,
-  type CommandClient,
-  escapeGlob,
-  groupBySlot,
-  isCluster,
-} from './command-client.js';
-import { isRedisUnavailable } from './is-redis-unavailable.js';
-import type { StoreResult, StoreSource } from './store-result.js';
+import { MemoryStore } from '../memory/memory-store.js';
 import {
   type ScriptArgument,
   type ScriptReply,
   type StoreScript,
   scriptSha1,
-} from './store-script.js';
-import { versionKey } from './version-key.js';
-
-/**
- * What happens to the writes made in memory during an outage once Redis answers again.
- * - `discard`: they are dropped; Redis keeps what it had. Right for rate-limit counters and any
- *   data that is only meaningful short-term.
- * - `invalidate`: every key written (or deleted) in memory is deleted from Redis, so nobody
- *   reads a value older than one written during the outage; the next read reloads it. Right for
- *   caches (what `@redgrid/cache` uses).
- * - `last-write-wins`: each key's last write in memory is replayed to Redis unless Redis holds a
- *   newer one, compared by a write version (wall-clock ms) kept beside every key written
- *   through this store. See the README for its costs and limits.
- */
-export type RecoveryPolicy = 'discard' | 'invalidate' | 'last-write-wins';
-
-/**
- * What the store needs of a `RedisConnection` (from `@redgrid/connection`): its guarded
- * `client`, and — optional, but every `RedisConnection` has them — its `breaker` (while it is
- * open, calls go straight to memory without building an error each) and `on` (the store turns
- * degraded when the breaker opens and recovers when it closes, even without traffic).
- */
-export type ResilientStoreConnection = Pick<RedisConnection, 'client'> &
-  Partial<Pick<RedisConnection, 'breaker' | 'on'>>;
-
-/** Options of a {@link ResilientStore}. */
-export interface ResilientStoreOptions {
-  /** The connection whose breaker and deadline decide when Redis is unusable. */
-  connection: ResilientStoreConnection;
-  /**
-   * The fallback: options for the `MemoryStore` the store creates (and disposes), or a store you
-   * own. The ResilientStore clears it on each recovery, so do not share it with other data.
-   * Default: a `MemoryStore` with its defaults (100 000 entries, 64 MiB).
-   */
-  memory?: MemoryStore | MemoryStoreOptions;
-  /** Default `discard`. */
-  recovery?: RecoveryPolicy;
-  /**
-   * Most keys remembered as written during one outage (for `invalidate` and `last-write-wins`);
-   * writes past it are counted as `dropped` in the recovery report. Default: the memory store's
-   * `maxEntries`.
-   */
-  maxJournalEntries?: number;
-  /**
-   * `last-write-wins` only: how long a delete's version outlives the key, in ms, so that an older
-   * write replayed later does not resurrect it. Outages longer than this may resurrect deleted
-   * keys. Default 3 600 000 (1 h).
-   */
-  tombstoneTtlMs?: number;
-  /** Wall clock in ms for write versions and for scripts' `nowMs`. Default `Date.now`. */
-  clock?: () => number;
-  /** Decides which errors mean "Redis unusable: answer from memory". Default {@link isRedisUnavailable}. */
-  isUnavailable?: (error: unknown) => boolean;
-}
-
-/** Options of {@link ResilientStore.set} and entries of {@link ResilientStore.mset}. */
-export interface StoreSetOptions {
-  /** Time to live in ms; omitted or 0: no expiry. */
-  ttlMs?: number;
-}
-
-/** One entry of {@link ResilientStore.mset}. */
-export interface StoreEntry {
-  key: string;
-  value: string | Buffer;
-  /** Time to live in ms; omitted or 0: no expiry. */
-  ttlMs?: number;
-}
-
-/** Options of {@link ResilientStore.increment}. */
-export interface StoreIncrementOptions {
-  /** Integer added (negative subtracts). Default 1. */
-  by?: number;
-  /** TTL in ms set when the increment creates the key; an existing key keeps its TTL. */
-  ttlMs?: number;
-}
-
-/** What a recovery did, as emitted with the `recovered` event. */
-export interface RecoveryReport {
-  policy: RecoveryPolicy;
-  /** From the first failed call to the first successful one, in ms. */
-  outageMs: number;
-  /** Writes replayed to Redis (`last-write-wins`). */
-  replayed: number;
-  /** Writes not replayed because Redis held a newer version (`last-write-wins`). */
-  skipped: number;
-  /** Keys deleted from Redis (`invalidate`), plus prefixes cleared (`invalidate`, `last-write-wins`). */
-  invalidated: number;
-  /** Writes lost: past `maxJournalEntries`, or evicted from memory before the replay. */
-  dropped: number;
-  /** Replays that failed with an error other than an outage (reported through `error`). */
-  failed: number;
-  /** Time the replay took, in ms. */
-  durationMs: number;
-  /**
-   * Keys written or deleted in memory during the outage (empty under `discard`): a cache uses
-   * them to tell other instances to drop these keys from their L1.
-   */
-  keys: readonly string[];
-  /** Prefixes cleared in memory during the outage (empty under `discard`). */
-  prefixes: readonly string[];
-}
-
-/** Listener signatures of {@link ResilientStore.on}. */
-export interface ResilientStoreEvents {
-  /** A call found Redis unusable; calls are answered from memory until one succeeds. */
-  degraded: (info: { error: unknown }) => void;
-  /** A call succeeded again and the recovery policy has been applied. */
-  recovered: (report: RecoveryReport) => void;
-  /** Something failed in the background (a replay); the calls themselves were not affected. */
-  error: (error: unknown) => void;
-}
-
-/** Counters of a {@link ResilientStore}. */
-export interface ResilientStoreStats {
-  degraded: boolean;
-  /** Operations answered by Redis. */
-  redis: number;
-  /** Operations answered from memory. */
-  memory: number;
-  /** Times the store became degraded. */
-  outages: number;
-  /** Keys currently remembered as written during the outage. */
-  journalSize: number;
-  /** The last recovery, if any. */
-  lastRecovery?: RecoveryReport;
-}
-
-interface JournalEntry {
-  op: 'set' | 'delete';
-  atMs: number;
-}
-
-const REPLAY_CONCURRENCY = 32;
-const DELETE_BATCH = 500;
-const MAX_PREFIX_CLEARS = 1_000;
-
-function checkTtl(ttlMs: number | undefined, argument: string): number {
-  if (ttlMs === undefined) return 0;
-  if (!Number.isFinite(ttlMs) || ttlMs < 0) {
-    throw new InvalidArgumentError({
-      argument,
-      message: `must be a finite number of ms >= 0 (0 = no expiry), got ${ttlMs}`,
-    });
-  }
-  return Math.ceil(ttlMs);
-}
-
-function sizeOfStored(key: string, value: string | Buffer): number {
-  return (
-    ENTRY_OVERHEAD_BYTES +
-    key.length * 2 +
-    (typeof value === 'string' ? 16 + value.length * 2 : 64 + value.length)
-  );
-}
+} from '../script/store-script.js';
+import { asCommandClient, type CommandClient, groupBySlot, isCluster } from './command-client.js';
+import { deleteByPrefix } from './delete-by-prefix.js';
+import { multiGetBySlot, type SlotRouting } from './multi-get.js';
+import { RecoveryJournal } from './recovery-journal.js';
+import { RedisWrites } from './redis-writes.js';
+import type {
+  RecoveryPolicy,
+  RecoveryReport,
+  ResilientStoreEvents,
+  ResilientStoreOptions,
+  ResilientStoreStats,
+  StoreEntry,
+  StoreIncrementOptions,
+  StoreSetOptions,
+} from './resilient-store-options.js';
+import {
+  checkRecoveryPolicy,
+  isJournalBound,
+  journalBoundError,
+} from './resilient-store-options.js';
+import type { StoreResult, StoreSource } from './store-result.js';
+import { asStoredBuffer, asStoredString, checkTtl, sizeOfStored } from './stored-value.js';
 
 /**
  * Redis with an in-memory fallback: the key/value operations the cache and the rate limiter
@@ -208,33 +63,21 @@ export class ResilientStore {
   readonly #ownsMemory: boolean;
   readonly #clock: () => number;
   readonly #isUnavailable: (error: unknown) => boolean;
-  readonly #maxJournalEntries: number;
-  readonly #tombstoneTtlMs: number;
-  readonly #versioned: boolean;
+  readonly #writes: RedisWrites;
   readonly #events = new TypedEmitter<ResilientStoreEvents>({ name: 'a resilient store' });
-  #degraded = false;
-  #degradedSinceMs = 0;
+  readonly #degradation: DegradationTracker;
   #recovering = false;
-  #journal = new Map<string, JournalEntry>();
-  #clearedPrefixes: Array<{ prefix: string; atMs: number }> = [];
-  #journalDropped = 0;
+  readonly #journal: RecoveryJournal;
   #redisCount = 0;
   #memoryCount = 0;
-  #outages = 0;
   #lastRecovery: RecoveryReport | undefined;
 
   constructor(options: ResilientStoreOptions) {
     this.#client = asCommandClient(options.connection.client);
     this.#cluster = isCluster(this.#client);
-    const recovery = options.recovery ?? 'discard';
-    if (recovery !== 'discard' && recovery !== 'invalidate' && recovery !== 'last-write-wins') {
-      throw new InvalidArgumentError({
-        argument: 'options.recovery',
-        message: `must be 'discard', 'invalidate' or 'last-write-wins', got ${String(recovery)}`,
-      });
-    }
+    const recovery = checkRecoveryPolicy(options.recovery);
     this.recovery = recovery;
-    this.#tombstoneTtlMs = checkTtl(options.tombstoneTtlMs ?? 3_600_000, 'options.tombstoneTtlMs');
+    const tombstoneTtlMs = checkTtl(options.tombstoneTtlMs ?? 3_600_000, 'options.tombstoneTtlMs');
     if (options.memory instanceof MemoryStore) {
       this.memory = options.memory;
       this.#ownsMemory = false;
@@ -242,18 +85,34 @@ export class ResilientStore {
       this.memory = new MemoryStore(options.memory);
       this.#ownsMemory = true;
     }
-    this.#versioned = recovery === 'last-write-wins';
     this.#clock = options.clock ?? Date.now;
-    this.#isUnavailable = options.isUnavailable ?? isRedisUnavailable;
+    this.#isUnavailable = options.isUnavailable ?? isStoreFailure;
+    this.#degradation = new DegradationTracker({ clock: this.#clock, name: 'a resilient store' });
     const maxJournalEntries = options.maxJournalEntries ?? this.memory.maxEntries;
-    if (!Number.isSafeInteger(maxJournalEntries) || maxJournalEntries < 0) {
+    if (!isJournalBound(maxJournalEntries)) {
       if (this.#ownsMemory) this.memory.dispose();
-      throw new InvalidArgumentError({
-        argument: 'options.maxJournalEntries',
-        message: `must be an integer >= 0, got ${maxJournalEntries}`,
-      });
+      throw journalBoundError(maxJournalEntries);
     }
-    this.#maxJournalEntries = maxJournalEntries;
+    this.#writes = new RedisWrites(this.#client, {
+      versioned: recovery === 'last-write-wins',
+      clock: this.#clock,
+      tombstoneTtlMs,
+    });
+    this.#journal = new RecoveryJournal({
+      policy: recovery,
+      maxEntries: maxJournalEntries,
+      tombstoneTtlMs,
+      clock: this.#clock,
+      memory: this.memory,
+      client: this.#client,
+      cluster: this.#cluster,
+      evaluate: (lua, sha1, keys, args) => this.#writes.evaluate({ lua, sha1 }, keys, args),
+      deleteByPrefix: (prefix) => this.#redisDeleteByPrefix(prefix),
+      isUnavailable: this.#isUnavailable,
+      isDegraded: () => this.#degradation.degraded,
+      onUnavailable: (error) => this.#enterDegraded(error),
+      onError: (error) => this.#emit('error', error),
+    });
     this.#breaker = options.connection.breaker;
     this.#unsubscribeBreaker = options.connection.on?.('breaker', (change) => {
       if (change.to === 'open') {
@@ -263,7 +122,7 @@ export class ResilientStore {
             breakerName: this.#breaker?.name,
           }),
         );
-      } else if (change.to === 'closed' && this.#degraded) {
+      } else if (change.to === 'closed' && this.#degradation.degraded) {
         this.#leaveDegraded();
       }
     });
@@ -271,7 +130,7 @@ export class ResilientStore {
 
   /** True while calls are answered from memory (from a failed call to the next successful one). */
   get degraded(): boolean {
-    return this.#degraded;
+    return this.#degradation.degraded;
   }
 
   /** True for an ioredis Cluster client: multi-key operations are split per slot. */
@@ -295,7 +154,7 @@ export class ResilientStore {
   async get(key: string): Promise<StoreResult<string | null>> {
     // The two single-key reads are the hottest path (every cache L2 read): written out
     // without the closures of #run.
-    if (!(this.#degraded && this.#breaker?.state === 'open')) {
+    if (!(this.#degradation.degraded && this.#breaker?.state === 'open')) {
       let value: string | null;
       try {
         value = await this.#client.get(key);
@@ -305,7 +164,7 @@ export class ResilientStore {
         return this.#memoryRead(key, false);
       }
       this.#redisCount++;
-      if (this.#degraded) this.#leaveDegraded();
+      if (this.#degradation.degraded) this.#leaveDegraded();
       return { value, source: 'redis', degraded: false };
     }
     return this.#memoryRead(key, false);
@@ -313,7 +172,7 @@ export class ResilientStore {
 
   /** The bytes at `key`, or null. What a cache holding encoded values reads. */
   async getBuffer(key: string): Promise<StoreResult<Buffer | null>> {
-    if (!(this.#degraded && this.#breaker?.state === 'open')) {
+    if (!(this.#degradation.degraded && this.#breaker?.state === 'open')) {
       let value: Buffer | null;
       try {
         value = await this.#client.getBuffer(key);
@@ -323,7 +182,7 @@ export class ResilientStore {
         return this.#memoryRead(key, true);
       }
       this.#redisCount++;
-      if (this.#degraded) this.#leaveDegraded();
+      if (this.#degradation.degraded) this.#leaveDegraded();
       return { value, source: 'redis', degraded: false };
     }
     return this.#memoryRead(key, true);
@@ -336,25 +195,27 @@ export class ResilientStore {
     const held = this.memory.get(key);
     let value: Buffer | string | null = null;
     if (held !== undefined)
-      value = asBuffer ? this.#asBuffer(key, held) : this.#asString(key, held);
+      value = asBuffer ? asStoredBuffer(key, held) : asStoredString(key, held);
     return { value, source: 'memory', degraded: true };
   }
 
   /** Strings at `keys`, in order (null where absent). Split per slot on a cluster. */
   mget(keys: readonly string[]): Promise<StoreResult<Array<string | null>>> {
-    return this.#multiGet(
+    return multiGetBySlot(
+      this.#routing(),
       keys,
       (group) => this.#client.mget(...group),
-      (key, value) => this.#asString(key, value),
+      (key) => this.#memoryValue(key, asStoredString),
     );
   }
 
   /** Bytes at `keys`, in order (null where absent). Split per slot on a cluster. */
   mgetBuffer(keys: readonly string[]): Promise<StoreResult<Array<Buffer | null>>> {
-    return this.#multiGet(
+    return multiGetBySlot(
+      this.#routing(),
       keys,
       (group) => this.#client.mgetBuffer(...group),
-      (key, value) => this.#asBuffer(key, value),
+      (key) => this.#memoryValue(key, asStoredBuffer),
     );
   }
 
@@ -366,16 +227,13 @@ export class ResilientStore {
   ): Promise<StoreResult<true>> {
     const ttlMs = checkTtl(options?.ttlMs, 'options.ttlMs');
     const result = await this.#run(
-      () => {
-        if (this.#versioned) return this.#msetScript([{ key, value, ttlMs }]);
-        return ttlMs > 0 ? this.#client.set(key, value, 'PX', ttlMs) : this.#client.set(key, value);
-      },
+      () => this.#writes.set({ key, value, ttlMs }),
       () => {
         this.memory.set(key, value, {
           ttlMs,
           sizeBytes: sizeOfStored(key, value),
         });
-        this.#remember(key, 'set');
+        this.#journal.remember(key, 'set');
       },
     );
     return { value: true, source: result.source, degraded: result.degraded };
@@ -401,14 +259,14 @@ export class ResilientStore {
       groups.map(async (group) => {
         const part = group.map((index) => checked[index]).filter((entry) => entry !== undefined);
         const result = await this.#run(
-          () => this.#msetScript(part),
+          () => this.#writes.mset(part),
           () => {
             for (const entry of part) {
               this.memory.set(entry.key, entry.value, {
                 ttlMs: entry.ttlMs,
                 sizeBytes: sizeOfStored(entry.key, entry.value),
               });
-              this.#remember(entry.key, 'set');
+              this.#journal.remember(entry.key, 'set');
             }
           },
         );
@@ -428,21 +286,12 @@ export class ResilientStore {
       groups.map(async (group) => {
         const part = group.map((index) => list[index] ?? '');
         const result = await this.#run(
-          () => {
-            if (!this.#versioned) return this.#client.del(...part);
-            const scriptKeys = part.flatMap((key) => [key, versionKey(key)]);
-            return this.#evaluate(
-              DELETE_VERSIONED_LUA,
-              scriptSha1(DELETE_VERSIONED_LUA),
-              scriptKeys,
-              [this.#clock(), this.#tombstoneTtlMs],
-            ).then(Number);
-          },
+          () => this.#writes.delete(part),
           () => {
             let deleted = 0;
             for (const key of part) {
               if (this.memory.delete(key)) deleted++;
-              this.#remember(key, 'delete');
+              this.#journal.remember(key, 'delete');
             }
             return deleted;
           },
@@ -473,16 +322,10 @@ export class ResilientStore {
     }
     const ttlMs = checkTtl(options?.ttlMs, 'options.ttlMs');
     return this.#run(
-      () => {
-        const sha = scriptSha1(INCREMENT_LUA);
-        const reply = this.#versioned
-          ? this.#evaluate(INCREMENT_LUA, sha, [key, versionKey(key)], [by, ttlMs, this.#clock()])
-          : this.#evaluate(INCREMENT_LUA, sha, [key], [by, ttlMs]);
-        return reply.then(Number);
-      },
+      () => this.#writes.increment(key, by, ttlMs),
       () => {
         const value = this.memory.increment(key, { by, ttlMs });
-        this.#remember(key, 'set');
+        this.#journal.remember(key, 'set');
         return value;
       },
     );
@@ -521,16 +364,7 @@ export class ResilientStore {
       () => this.#redisDeleteByPrefix(prefix),
       () => {
         const deleted = this.memory.deleteByPrefix(prefix);
-        if (this.recovery !== 'discard') {
-          for (const key of [...this.#journal.keys()]) {
-            if (key.startsWith(prefix)) this.#journal.delete(key);
-          }
-          if (this.#clearedPrefixes.length < MAX_PREFIX_CLEARS) {
-            this.#clearedPrefixes.push({ prefix, atMs: this.#clock() });
-          } else {
-            this.#journalDropped++;
-          }
-        }
+        this.#journal.rememberPrefix(prefix);
         return deleted;
       },
     );
@@ -558,22 +392,29 @@ export class ResilientStore {
       const slot = keySlot(keys[0] ?? '');
       if (keys.some((key) => keySlot(key) !== slot)) throw new CrossSlotError({ keys });
     }
-    const sha =
+    const sha1 =
       'sha1' in script && typeof script.sha1 === 'string' ? script.sha1 : scriptSha1(script.lua);
     return this.#run(
       async () =>
-        script.parseReply((await this.#evaluate(script.lua, sha, keys, args)) as ScriptReply),
+        script.parseReply(
+          (await this.#writes.evaluate({ lua: script.lua, sha1 }, keys, args)) as ScriptReply,
+        ),
       () => script.memory(this.memory, keys, args, this.#clock()),
     );
+  }
+
+  /** When the current outage started, how many there were, the last recovery: for health. */
+  degradation(): DegradationSnapshot {
+    return this.#degradation.snapshot();
   }
 
   /** Counters and state, for metrics and health checks. */
   stats(): ResilientStoreStats {
     const stats: ResilientStoreStats = {
-      degraded: this.#degraded,
+      degraded: this.#degradation.degraded,
       redis: this.#redisCount,
       memory: this.#memoryCount,
-      outages: this.#outages,
+      outages: this.#degradation.outages,
       journalSize: this.#journal.size,
     };
     if (this.#lastRecovery) stats.lastRecovery = this.#lastRecovery;
@@ -590,12 +431,13 @@ export class ResilientStore {
     if (this.#ownsMemory) this.memory.dispose();
     this.#journal.clear();
     this.#events.clear();
+    this.#degradation.dispose();
   }
 
   // --- routing ---------------------------------------------------------------------------
 
   async #run<T>(redis: () => Promise<T>, memory: () => T): Promise<StoreResult<T>> {
-    if (this.#degraded && this.#breaker?.state === 'open') {
+    if (this.#degradation.degraded && this.#breaker?.state === 'open') {
       // Known outage: skip the call (the breaker would refuse it anyway) and its error object.
       this.#memoryCount++;
       return { value: memory(), source: 'memory', degraded: true };
@@ -610,269 +452,43 @@ export class ResilientStore {
       return { value: memory(), source: 'memory', degraded: true };
     }
     this.#redisCount++;
-    if (this.#degraded) this.#leaveDegraded();
+    if (this.#degradation.degraded) this.#leaveDegraded();
     return { value, source: 'redis', degraded: false };
   }
 
-  async #multiGet<T>(
-    keys: readonly string[],
-    fetch: (keys: string[]) => Promise<Array<T | null>>,
-    convert: (key: string, value: unknown) => T,
-  ): Promise<StoreResult<Array<T | null>>> {
-    if (keys.length === 0) return { value: [], source: 'redis', degraded: false };
-    const groups = groupBySlot(keys, this.#cluster);
-    const values: Array<T | null> = new Array(keys.length).fill(null);
-    let source = 'redis' as StoreSource;
-    await Promise.all(
-      groups.map(async (group) => {
-        const part = group.map((index) => keys[index] ?? '');
-        const result = await this.#run(
-          () => fetch(part),
-          () =>
-            part.map((key) => {
-              const value = this.memory.get(key);
-              return value === undefined ? null : convert(key, value);
-            }),
-        );
-        if (result.source === 'memory') source = 'memory';
-        for (let position = 0; position < group.length; position++) {
-          values[group[position] ?? 0] = result.value[position] ?? null;
-        }
-      }),
-    );
-    return { value: values, source, degraded: source === 'memory' };
+  #routing(): SlotRouting {
+    return { cluster: this.#cluster, run: (redis, memory) => this.#run(redis, memory) };
+  }
+
+  #memoryValue<T>(key: string, convert: (key: string, value: unknown) => T): T | null {
+    const value = this.memory.get(key);
+    return value === undefined ? null : convert(key, value);
   }
 
   #enterDegraded(error: unknown): void {
-    if (this.#degraded) return;
-    this.#degraded = true;
-    this.#degradedSinceMs = this.#clock();
-    this.#outages++;
-    this.#emit('degraded', { error });
+    if (this.#degradation.fail(error)) this.#emit('degraded', { error });
   }
 
   #leaveDegraded(): void {
-    this.#degraded = false;
-    if (this.#recovering) return;
+    const ended = this.#degradation.recover();
+    if (ended === undefined || this.#recovering) return;
     this.#recovering = true;
-    void this.#recover().finally(() => {
+    void this.#recover(ended.outageMs).finally(() => {
       this.#recovering = false;
     });
   }
 
-  #remember(key: string, op: 'set' | 'delete'): void {
-    if (this.recovery === 'discard') return;
-    const entry = this.#journal.get(key);
-    if (entry) {
-      entry.op = op;
-      entry.atMs = this.#clock();
-      return;
-    }
-    if (this.#journal.size >= this.#maxJournalEntries) {
-      this.#journalDropped++;
-      return;
-    }
-    this.#journal.set(key, { op, atMs: this.#clock() });
-  }
-
-  // --- recovery --------------------------------------------------------------------------
-
-  async #recover(): Promise<void> {
-    const startedAt = this.#clock();
-    const journal = this.#journal;
-    const prefixes = this.#clearedPrefixes;
-    const droppedBefore = this.#journalDropped;
-    const report: RecoveryReport = {
-      policy: this.recovery,
-      outageMs: Math.max(0, startedAt - this.#degradedSinceMs),
-      replayed: 0,
-      skipped: 0,
-      invalidated: 0,
-      dropped: this.#journalDropped,
-      failed: 0,
-      durationMs: 0,
-      keys: [...journal.keys()],
-      prefixes: prefixes.map((entry) => entry.prefix),
-    };
-    this.#journal = new Map();
-    this.#clearedPrefixes = [];
-    this.#journalDropped = 0;
-    try {
-      if (this.recovery !== 'discard') {
-        for (const { prefix } of prefixes) {
-          await this.#redisDeleteByPrefix(prefix);
-          report.invalidated++;
-        }
-        if (this.recovery === 'invalidate') {
-          await this.#invalidateKeys([...journal.keys()], report);
-        } else {
-          await this.#replay(journal, report);
-        }
-      }
-    } catch (error) {
-      if (!this.#isUnavailable(error)) {
-        this.#emit('error', error);
-      } else {
-        this.#enterDegraded(error);
-      }
-    }
-    if (this.#degraded) {
-      // Redis went away again mid-recovery: keep everything for the next one (applying an entry
-      // twice is harmless: deletes are idempotent, replays are version-checked).
-      for (const [key, entry] of journal) {
-        if (!this.#journal.has(key)) this.#journal.set(key, entry);
-      }
-      this.#clearedPrefixes.unshift(...prefixes);
-      this.#journalDropped += droppedBefore;
-      return;
-    }
-    this.memory.clear();
-    report.durationMs = Math.max(0, this.#clock() - startedAt);
+  async #recover(outageMs: number): Promise<void> {
+    const report = await this.#journal.recover(outageMs);
+    if (report === undefined) return;
     this.#lastRecovery = report;
     this.#emit('recovered', report);
   }
 
-  async #invalidateKeys(keys: string[], report: RecoveryReport): Promise<void> {
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
-      const groups = groupBySlot(batch, this.#cluster);
-      await Promise.all(
-        groups.map((group) => this.#client.unlink(...group.map((index) => batch[index] ?? ''))),
-      );
-      report.invalidated += batch.length;
-    }
-  }
-
-  async #replay(journal: Map<string, JournalEntry>, report: RecoveryReport): Promise<void> {
-    const sha = scriptSha1(REPLAY_LUA);
-    const entries = [...journal];
-    for (let start = 0; start < entries.length; start += REPLAY_CONCURRENCY) {
-      if (this.#degraded) return;
-      await Promise.all(
-        entries.slice(start, start + REPLAY_CONCURRENCY).map(async ([key, entry]) => {
-          let value: string | Buffer = '';
-          let ttlMs = 0;
-          if (entry.op === 'set') {
-            const held = this.memory.peek(key);
-            if (held === undefined) {
-              report.dropped++;
-              return;
-            }
-            value = typeof held === 'number' ? String(held) : this.#asBuffer(key, held);
-            ttlMs = Math.max(0, this.memory.ttlMs(key));
-          }
-          try {
-            const replayed = await this.#evaluate(
-              REPLAY_LUA,
-              sha,
-              [key, versionKey(key)],
-              [entry.atMs, entry.op, value, ttlMs, this.#tombstoneTtlMs],
-            );
-            if (Number(replayed) === 1) report.replayed++;
-            else report.skipped++;
-          } catch (error) {
-            if (this.#isUnavailable(error)) throw error;
-            report.failed++;
-            this.#emit('error', error);
-          }
-        }),
-      );
-    }
-  }
-
   // --- Redis helpers ---------------------------------------------------------------------
 
-  async #evaluate(
-    lua: string,
-    sha: string,
-    keys: readonly string[],
-    args: readonly ScriptArgument[],
-  ): Promise<unknown> {
-    try {
-      return await this.#client.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      // NOSCRIPT: that node has not seen the script (restarted, failed over, SCRIPT FLUSH).
-      // EVAL goes to the same node (same keys) and caches it there.
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.#client.eval(lua, keys.length, ...keys, ...args);
-      }
-      throw error;
-    }
-  }
-
-  #msetScript(
-    entries: ReadonlyArray<{
-      key: string;
-      value: string | Buffer;
-      ttlMs: number;
-    }>,
-  ): Promise<unknown> {
-    if (this.#versioned) {
-      const keys: string[] = [];
-      const args: ScriptArgument[] = [this.#clock()];
-      for (const entry of entries) {
-        keys.push(entry.key, versionKey(entry.key));
-        args.push(entry.value, entry.ttlMs);
-      }
-      return this.#evaluate(MSET_VERSIONED_LUA, scriptSha1(MSET_VERSIONED_LUA), keys, args);
-    }
-    const keys: string[] = [];
-    const args: ScriptArgument[] = [];
-    for (const entry of entries) {
-      keys.push(entry.key);
-      args.push(entry.value, entry.ttlMs);
-    }
-    return this.#evaluate(MSET_LUA, scriptSha1(MSET_LUA), keys, args);
-  }
-
-  async #redisDeleteByPrefix(prefix: string): Promise<number> {
-    const pattern = `${escapeGlob(prefix)}*`;
-    const nodes =
-      this.#cluster && this.#client.nodes ? this.#client.nodes('master') : [this.#client];
-    const counts = await Promise.all(
-      nodes.map(async (node) => {
-        let deleted = 0;
-        let cursor = '0';
-        do {
-          const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', DELETE_BATCH);
-          cursor = next;
-          if (keys.length > 0) {
-            // Through the main client, which follows MOVED if a slot moves meanwhile.
-            const groups = groupBySlot(keys, this.#cluster);
-            const removed = await Promise.all(
-              groups.map((group) =>
-                this.#client.unlink(...group.map((index) => keys[index] ?? '')),
-              ),
-            );
-            deleted += removed.reduce((sum, count) => sum + count, 0);
-          }
-        } while (cursor !== '0');
-        return deleted;
-      }),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
-  }
-
-  // --- memory conversions ----------------------------------------------------------------
-
-  #asString(key: string, value: unknown): string {
-    if (typeof value === 'string') return value;
-    if (Buffer.isBuffer(value)) return value.toString('utf8');
-    if (typeof value === 'number') return String(value);
-    throw new WrongTypeError({
-      key,
-      message: 'The in-memory value is a script state, not a string (WRONGTYPE)',
-    });
-  }
-
-  #asBuffer(key: string, value: unknown): Buffer {
-    if (Buffer.isBuffer(value)) return value;
-    if (typeof value === 'string') return Buffer.from(value, 'utf8');
-    if (typeof value === 'number') return Buffer.from(String(value), 'utf8');
-    throw new WrongTypeError({
-      key,
-      message: 'The in-memory value is a script state, not a string (WRONGTYPE)',
-    });
+  #redisDeleteByPrefix(prefix: string): Promise<number> {
+    return deleteByPrefix(this.#client, prefix);
   }
 
   #emit<E extends keyof ResilientStoreEvents>(

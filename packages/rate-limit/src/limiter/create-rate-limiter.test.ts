@@ -11,11 +11,9 @@ import type { RateLimiterOptions } from './rate-limiter-options.js';
 function fakeClient(behaviour: { next: (keyCount: number) => Promise<unknown> }) {
   const client: Record<string, unknown> = {
     calls: 0,
-    defineCommand(name: string) {
-      client[name] = (keyCount: number) => {
-        client.calls = (client.calls as number) + 1;
-        return behaviour.next(keyCount);
-      };
+    evalsha(_sha1: string, keyCount: number) {
+      client.calls = (client.calls as number) + 1;
+      return behaviour.next(keyCount);
     },
     del: async () => 1,
   };
@@ -249,5 +247,42 @@ describe('validation', () => {
     await expect(target.check('k', { cost: 4 })).rejects.toThrow(/exceeds the limit \(3\)/);
     await expect(target.refund('k', 0)).rejects.toThrow(ConfigError);
     await expect(target.check('k', { limit: 0 })).rejects.toThrow(/options.limit/);
+  });
+});
+
+describe('fixed-window counts while the store fails', () => {
+  it('memory: getWindow and decrement run on the in-memory states, flagged degraded', async () => {
+    const target = limiter(fakeClient({ next: refused }));
+    await target.check('k');
+    await target.check('k');
+    expect(await target.getWindow('k')).toMatchObject({ used: 2, degraded: true });
+    expect(await target.decrement('k')).toMatchObject({ used: 1, degraded: true });
+    expect(await target.decrement('new')).toMatchObject({ used: 0, resetMs: 60_000 });
+    expect(await target.getWindow('none')).toBeUndefined();
+    expect(target.stats()).toMatchObject({ degraded: true, outages: 1 });
+    expect(target.degradation()).toMatchObject({ degraded: true, outages: 1 });
+  });
+
+  it('open and closed: nothing is counted', async () => {
+    for (const failurePolicy of ['open', 'closed'] as const) {
+      const target = limiter(fakeClient({ next: refused }), { failurePolicy });
+      expect(await target.getWindow('k')).toBeUndefined();
+      expect(await target.decrement('k')).toEqual({ used: 0, resetMs: 0, degraded: true });
+    }
+  });
+
+  it('recovers on the next answer from Redis', async () => {
+    let down = true;
+    const client = fakeClient({
+      next: () => (down ? refused() : Promise.resolve([5, 1_000])),
+    });
+    const target = limiter(client);
+    const recovered: number[] = [];
+    target.on('recovered', ({ outageMs }) => recovered.push(outageMs));
+    await target.getWindow('k');
+    down = false;
+    expect(await target.getWindow('k')).toEqual({ used: 5, resetMs: 1_000, degraded: false });
+    expect(recovered).toHaveLength(1);
+    expect(target.degradation()).toMatchObject({ degraded: false, outages: 1 });
   });
 });

@@ -1,6 +1,8 @@
+import type { DegradationSnapshot } from '@redgrid/fallback';
 import type { RateLimitAlgorithm } from '../algorithm/rate-limit-algorithm.js';
 import type { FailurePolicy } from '../policy/failure-policy.js';
 import type { MultiRateLimitResult, RateLimitResult } from '../result/rate-limit-result.js';
+import type { WindowCount } from '../window/window-count.js';
 import type { CheckOptions, LimitRequest } from './rate-limiter-options.js';
 
 /** Counters of a limiter, for metrics and health checks. */
@@ -19,6 +21,12 @@ export interface RateLimiterStats {
   readonly blockCacheHits: number;
   /** Times the limiter became degraded. */
   readonly outages: number;
+}
+
+/** Options of {@link RateLimiter.getWindow} and {@link RateLimiter.decrement}. */
+export interface WindowOptions {
+  /** Length of the window a decrement opens, in ms (integer). Default the limiter's `windowMs`. */
+  windowMs?: number;
 }
 
 /** Listener signatures of {@link RateLimiter.on}. */
@@ -75,11 +83,40 @@ export interface RateLimiter {
   /** Forgets everything about `key` (its count and its block). Throws if Redis fails. */
   reset(key: string, options?: { algorithm?: RateLimitAlgorithm }): Promise<void>;
 
+  /**
+   * The count of `key`'s current fixed window and the ms until it ends, without counting;
+   * undefined when no window is open. `fixed-window` limiters only (a `ConfigError` otherwise).
+   * With `check(key, { limit })` and {@link decrement} it makes the limiter a hit counter: what
+   * the express-rate-limit store of `@redgrid/express` is built on.
+   */
+  getWindow(key: string, options?: WindowOptions): Promise<WindowCount | undefined>;
+
+  /**
+   * Takes `amount` units (default 1) back from `key`'s current fixed window, never below zero.
+   * Unlike {@link refund}, on a key without a window it opens one of `windowMs` with a count of
+   * 0 (what express-rate-limit's MemoryStore does), so that a later check counts in it.
+   * `fixed-window` limiters only.
+   */
+  decrement(key: string, options?: WindowOptions & { amount?: number }): Promise<WindowCount>;
+
+  /**
+   * Forgets every key under the limiter's prefix (SCAN on every cluster master, then UNLINK; not
+   * atomic) and the in-memory states; returns how many Redis keys it deleted. Gotcha: limiters
+   * sharing a prefix are reset together. Throws a `ConfigError` when the prefix is empty.
+   */
+  resetAll(): Promise<number>;
+
   /** Subscribes to a limiter event; returns the unsubscribe function. */
   on<E extends keyof RateLimiterEvents>(event: E, listener: RateLimiterEvents[E]): () => void;
 
   /** Counters, for metrics and health checks. */
   stats(): RateLimiterStats;
+
+  /**
+   * When the current outage started, how many there were and the last recovery (the
+   * `DegradationTracker` snapshot of `@redgrid/fallback`, the shape `ResilientStore` reports too).
+   */
+  degradation(): DegradationSnapshot;
 
   /**
    * Releases the in-memory fallback store (if the limiter created it), the block cache and the

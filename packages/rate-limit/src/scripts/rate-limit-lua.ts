@@ -49,9 +49,11 @@ end
 -- algorithm(1, key, limit, window, cost, burst, a, b, c) writes the consumed state.
 -- algorithm(2, key, limit, window, cost, burst) gives cost units back: remaining, resetMs.
 
-local function fixedWindow(op, key, limit, window, cost, burst, used, ttl)
+-- A window opens at a key's first unit and lasts until its TTL ends, even when refunds bring
+-- its count back to 0 (as the memory engine and express-rate-limit's MemoryStore count).
+local function fixedWindow(op, key, limit, window, cost, burst, used, ttl, exists)
   if op == 1 then
-    if used == 0 then
+    if exists == 0 then
       call('SET', key, cost, 'PX', window)
     else
       call('INCRBY', key, cost)
@@ -59,7 +61,8 @@ local function fixedWindow(op, key, limit, window, cost, burst, used, ttl)
     end
     return
   end
-  used = tonumber(call('GET', key)) or 0
+  local stored = call('GET', key)
+  used = tonumber(stored) or 0
   if op == 2 then
     if used <= 0 then return limit, 0 end
     call('DECRBY', key, min(used, cost))
@@ -67,16 +70,17 @@ local function fixedWindow(op, key, limit, window, cost, burst, used, ttl)
     ttl = call('PTTL', key)
     return limit - min(limit, used), (used > 0 and ttl > 0) and ttl or 0
   end
+  exists = stored and 1 or 0
   ttl = window
-  if used > 0 then
+  if exists == 1 then
     ttl = call('PTTL', key)
     if ttl < 0 then ttl = -1 end
   end
   local reset = (ttl < 0) and window or ttl
   if used + cost <= limit then
-    return true, limit - used - cost, reset, 0, used, ttl
+    return true, limit - used - cost, reset, 0, used, ttl, exists
   end
-  return false, limit - min(limit, used), reset, reset, used, ttl
+  return false, limit - min(limit, used), reset, reset, used, ttl, exists
 end
 
 -- State: index of the current aligned window, its count, the previous window's count.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { evaluateScript, luaScript, type ScriptEvaluator } from '@redgrid/fallback';
 import type { Cluster, Redis } from 'ioredis';
 import type { CheckEngine, CheckMode, GroupOutcome, LimitCheck } from '../algorithm/limit-check.js';
 import { decodeScriptReply, encodeScriptCall } from './encode-script-call.js';
@@ -27,30 +27,9 @@ export interface RedisCheckEngineOptions {
   maxInFlight: number;
 }
 
-type ScriptFunction = (this: ScriptClient, ...args: Array<string | number>) => Promise<unknown>;
-
-// The command name carries the script's hash: two versions of this package sharing one client
-// never overwrite each other's definition.
-const SCRIPT_SHA = createHash('sha1').update(RATE_LIMIT_LUA).digest('hex');
-const COMMAND_NAME = `redgridRateLimit${SCRIPT_SHA.slice(0, 12)}`;
-
-function scriptFunction(client: ScriptClient): ScriptFunction {
-  const commands = client as unknown as Record<string, unknown>;
-  if (typeof commands[COMMAND_NAME] !== 'function') {
-    // ioredis sends EVAL once per socket, then EVALSHA; on NOSCRIPT (SCRIPT FLUSH, a failover
-    // to a node that never saw the script) it resends the call to the node that owns the slot,
-    // which reloads it there.
-    client.defineCommand(COMMAND_NAME, { lua: RATE_LIMIT_LUA });
-  }
-  const fn = commands[COMMAND_NAME];
-  if (typeof fn !== 'function')
-    throw new TypeError('ioredis defineCommand did not define the script');
-  return fn as ScriptFunction;
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
+// Loaded like every RedGrid script (`evaluateScript` of @redgrid/fallback): EVALSHA, and EVAL
+// on NOSCRIPT to the node that answered it.
+const RATE_LIMIT_SCRIPT = luaScript(RATE_LIMIT_LUA);
 
 interface Pending {
   readonly mode: CheckMode;
@@ -65,8 +44,7 @@ interface Pending {
  * that 50 concurrent checks cost a few round trips and script runs instead of 50.
  */
 export class RedisCheckEngine implements CheckEngine {
-  readonly #client: ScriptClient;
-  readonly #script: ScriptFunction;
+  readonly #client: ScriptEvaluator;
   readonly #coalesce: boolean;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
@@ -77,8 +55,7 @@ export class RedisCheckEngine implements CheckEngine {
   #scheduled = false;
 
   constructor(client: ScriptClient, options: RedisCheckEngineOptions) {
-    this.#client = client;
-    this.#script = scriptFunction(client);
+    this.#client = client as unknown as ScriptEvaluator;
     this.#coalesce = options.coalesce;
     this.#maxBatch = options.maxBatch;
     this.#maxInFlight = options.maxInFlight;
@@ -174,14 +151,7 @@ export class RedisCheckEngine implements CheckEngine {
     groups: ReadonlyArray<readonly LimitCheck[]>,
   ): Promise<GroupOutcome[]> {
     const { keys, args, compact } = encodeScriptCall(mode, groups);
-    let reply: unknown;
-    try {
-      reply = await this.#script.call(this.#client, keys.length, ...keys, ...args);
-    } catch (error) {
-      // ioredis retries a NOSCRIPT once; a SCRIPT FLUSH racing that retry gets one more.
-      if (!isNoScript(error)) throw error;
-      reply = await this.#script.call(this.#client, keys.length, ...keys, ...args);
-    }
+    const reply = await evaluateScript(this.#client, RATE_LIMIT_SCRIPT, keys, args);
     return decodeScriptReply(reply, groups, compact);
   }
 }

@@ -1,11 +1,15 @@
-import { createHash } from 'node:crypto';
 import { CircuitOpenError, ConfigError, type ConfigIssue } from '@redgrid/core';
-import { MemoryStore } from '@redgrid/fallback';
-import type { Cluster, Redis } from 'ioredis';
+import {
+  DegradationTracker,
+  evaluateScript,
+  isStoreFailure,
+  luaScript,
+  MemoryStore,
+  type ScriptEvaluator,
+} from '@redgrid/fallback';
 import { RateLimitScriptError } from '../errors/rate-limit-script-error.js';
 import type { RateLimitConnection } from '../limiter/rate-limiter-options.js';
 import type { FailurePolicy, MemoryFallbackOptions } from '../policy/failure-policy.js';
-import { isStoreFailure } from '../policy/is-store-failure.js';
 import { throttlerKeys } from './throttler-keys.js';
 import { THROTTLER_LUA } from './throttler-lua.js';
 import {
@@ -89,11 +93,9 @@ export interface ThrottlerCounter {
   dispose(): void;
 }
 
-type ScriptFunction = (this: Redis | Cluster, ...args: Array<string | number>) => Promise<unknown>;
-
-// The command name carries the script's hash: two versions of this package sharing one client
-// never overwrite each other's definition.
-const COMMAND_NAME = `redgridThrottler${createHash('sha1').update(THROTTLER_LUA).digest('hex').slice(0, 12)}`;
+// Loaded like every RedGrid script (`evaluateScript` of @redgrid/fallback): EVALSHA, and EVAL
+// on NOSCRIPT to the node that answered it.
+const THROTTLER_SCRIPT = luaScript(THROTTLER_LUA);
 const DEFAULT_PREFIX = 'rl:';
 const DEFAULT_NAME = 'default';
 const DEFAULT_MEMORY_ENTRIES = 100_000;
@@ -101,23 +103,6 @@ const DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
 // What `closed` answers as the time to wait when the error does not say when Redis may be back.
 const CLOSED_RETRY_AFTER_MS = 1_000;
 const MAX_DURATION_MS = 10 * 365 * 24 * 3_600_000;
-
-function scriptFunction(client: Redis | Cluster): ScriptFunction {
-  const commands = client as unknown as Record<string, unknown>;
-  // ioredis sends EVAL once per socket, then EVALSHA, and reloads the script on NOSCRIPT.
-  if (typeof commands[COMMAND_NAME] !== 'function') {
-    client.defineCommand(COMMAND_NAME, { numberOfKeys: 2, lua: THROTTLER_LUA });
-  }
-  const fn = commands[COMMAND_NAME];
-  if (typeof fn !== 'function') {
-    throw new TypeError('ioredis defineCommand did not define the throttler script');
-  }
-  return fn as ScriptFunction;
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
 
 function checkDuration(value: unknown, variable: string, issues: ConfigIssue[]): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value > MAX_DURATION_MS) {
@@ -173,19 +158,17 @@ function toNumber(value: unknown): number {
 }
 
 class RedisThrottlerCounter implements ThrottlerCounter {
-  readonly #client: Redis | Cluster;
-  readonly #script: ScriptFunction;
+  readonly #client: ScriptEvaluator;
   readonly #prefix: string;
   readonly #policy: FailurePolicy;
   readonly #memoryOptions: MemoryFallbackOptions | undefined;
   #memory: MemoryStore | undefined;
   #ownsMemory = false;
-  #degraded = false;
-  #stats = { redis: 0, memory: 0, open: 0, closed: 0, outages: 0 };
+  readonly #degradation = new DegradationTracker({ name: 'a throttler counter' });
+  #stats = { redis: 0, memory: 0, open: 0, closed: 0 };
 
   constructor(options: ThrottlerCounterOptions) {
-    this.#client = options.connection.client;
-    this.#script = scriptFunction(this.#client);
+    this.#client = options.connection.client as unknown as ScriptEvaluator;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
     this.#policy = options.failurePolicy ?? 'memory';
     this.#memoryOptions = options.memory;
@@ -194,16 +177,14 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   async hit(key: string, options: ThrottlerHitOptions): Promise<ThrottlerHit> {
     const hit = parameters(key, options);
     const { recordKey, hitsKey } = throttlerKeys(this.#prefix, key, hit.name);
-    const args = [recordKey, hitsKey, hit.ttlMs, hit.limit, hit.blockMs];
     let reply: unknown;
     try {
-      try {
-        reply = await this.#script.apply(this.#client, args);
-      } catch (error) {
-        // ioredis retries a NOSCRIPT once; a SCRIPT FLUSH racing that retry gets one more.
-        if (!isNoScript(error)) throw error;
-        reply = await this.#script.apply(this.#client, args);
-      }
+      reply = await evaluateScript(
+        this.#client,
+        THROTTLER_SCRIPT,
+        [recordKey, hitsKey],
+        [hit.ttlMs, hit.limit, hit.blockMs],
+      );
     } catch (error) {
       if (!isStoreFailure(error)) throw error;
       return this.#fallback(recordKey, hit, error);
@@ -212,8 +193,7 @@ class RedisThrottlerCounter implements ThrottlerCounter {
       throw new RateLimitScriptError(`the throttler script replied ${JSON.stringify(reply)}`);
     }
     this.#stats.redis++;
-    if (this.#degraded) {
-      this.#degraded = false;
+    if (this.#degradation.degraded && this.#degradation.recover() !== undefined) {
       // Hits counted in memory during the outage were this instance's alone: drop them.
       this.#memory?.clear();
     }
@@ -228,7 +208,11 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   }
 
   stats(): ThrottlerCounterStats {
-    return { degraded: this.#degraded, ...this.#stats };
+    return {
+      degraded: this.#degradation.degraded,
+      ...this.#stats,
+      outages: this.#degradation.outages,
+    };
   }
 
   dispose(): void {
@@ -237,10 +221,7 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   }
 
   #fallback(recordKey: string, hit: ThrottlerHitParameters, error: unknown): ThrottlerHit {
-    if (!this.#degraded) {
-      this.#degraded = true;
-      this.#stats.outages++;
-    }
+    this.#degradation.fail(error);
     const nowMs = Date.now();
     if (this.#policy === 'open' || this.#policy === 'closed') {
       const open = this.#policy === 'open';
@@ -324,7 +305,7 @@ export function createThrottlerCounter(options: ThrottlerCounterOptions): Thrott
   if (
     typeof client !== 'object' ||
     client === null ||
-    typeof (client as { defineCommand?: unknown }).defineCommand !== 'function'
+    typeof (client as { evalsha?: unknown }).evalsha !== 'function'
   ) {
     issues.push({
       variable: 'options.connection',
