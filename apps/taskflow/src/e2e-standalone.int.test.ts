@@ -42,7 +42,9 @@ describe('taskflow end to end on a standalone Redis', () => {
     expect((await client.get('00000000-0000-4000-8000-000000000000')).status).toBe(404);
     // The cache publishes its reads; /metrics counts them without being handed the cache.
     const metrics = await (await fetch(`${taskflow.url}/metrics`)).text();
-    expect(metrics).toMatch(/^redgrid_cache_reads_total\{cache="taskflow:cache:",result="l1"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^redgrid_cache_reads_total\{cache="taskflow:cache:",result="l1"\} [1-9]/m,
+    );
     await taskflow.close();
     taskflow = undefined;
   });
