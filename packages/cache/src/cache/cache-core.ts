@@ -71,6 +71,7 @@ export class CacheCore {
       this.store = new ResilientStore({
         connection: options.connection,
         recovery: 'invalidate',
+        observedAs: { component: 'cache', name: this.prefix },
         memory: {
           maxBytes: 32 * 1024 * 1024,
           maxEntries: 50_000,

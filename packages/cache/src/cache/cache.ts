@@ -1,4 +1,4 @@
-import { ConfigError } from '@redgrid/core';
+import { ConfigError, type HealthCheck, type HealthContext } from '@redgrid/core';
 import type { ResilientStore } from '@redgrid/fallback';
 import type { CacheCore } from './cache-core.js';
 import type { CacheEvents } from './cache-events.js';
@@ -96,6 +96,9 @@ export interface Cache {
 
   /** Hit/miss/stale/fallback counters and L1 size (all namespaces together). */
   metrics(): CacheMetrics;
+
+  /** This cache's health check under `name` (a `HealthIndicator`): degraded while its fallback serves. */
+  healthCheck(name: string, context: HealthContext): HealthCheck;
 
   /**
    * Resolves once the invalidation subscription is active (at once without one). Until then L1
@@ -279,6 +282,10 @@ export class CacheView implements Cache {
 
   metrics(): CacheMetrics {
     return this.#core.metrics();
+  }
+
+  healthCheck(name: string, context: HealthContext): HealthCheck {
+    return this.#core.store.healthCheck(name, context);
   }
 
   ready(): Promise<void> {

@@ -106,7 +106,7 @@ describe.each(['sentinel', 'cluster'] as const)('REDIS_READ_FROM on %s', (kind) 
     // write only when they reconnect (their replication cron runs once a second), so a read at
     // once sees the old value. Tried a few times, since a reconnect may land in between.
     let stale = false;
-    for (let attempt = 0; attempt < 5 && !stale; attempt++) {
+    for (let attempt = 0; attempt < 20 && !stale; attempt++) {
       const value = `new-${attempt}`;
       await masterOfKey
         .multi()

@@ -1,22 +1,14 @@
+import type {
+  HealthCheck,
+  HealthContext,
+  HealthDetailValue,
+  HealthIndicator,
+  HealthStatus,
+} from '@redgrid/core';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import type { NodeMemoryReport } from './memory-watch.js';
 
-/** Health of one check, and of the whole service (`overall`), from best to worst. */
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
-
-/** A detail value of a check: plain JSON scalars only (never a secret). */
-export type HealthDetailValue = string | number | boolean | null;
-
-/** One entry of {@link HealthReport.checks}. */
-export interface HealthCheck {
-  /** `redis` for the connection, `rate-limit:<name>` / `cache:<name>` / `store:<name>` for components. */
-  name: string;
-  status: HealthStatus;
-  /** One human-readable sentence, e.g. `Redis connection is working (latency: 2ms, nodes: 3)`. */
-  message: string;
-  /** Figures behind the status; for the Redis check: `latency`, `nodeCount`, `clusterState`, `circuitBreakerOpen`, ... */
-  details: Record<string, HealthDetailValue>;
-}
+export type { HealthCheck, HealthDetailValue, HealthStatus } from '@redgrid/core';
 
 /**
  * The health body shared by the Express and Nest adapters (DESIGN.md): `overall` is `healthy`,
@@ -38,15 +30,11 @@ export interface HealthReport {
 /** What health reporting reads of a connection: a `RedisConnection` fits. */
 export type HealthConnection = Pick<RedisConnection, 'health' | 'checkHealth'>;
 
-/** A component whose counters say whether it currently answers from its fallback. */
-export interface DegradableComponent {
-  stats(): { readonly degraded: boolean };
-}
+/** @deprecated A component in a health report is a `HealthIndicator` (@redgrid/core). */
+export type DegradableComponent = HealthIndicator;
 
-/** A cache (`@redgrid/cache`), read through its `metrics()`. */
-export interface CacheComponent {
-  metrics(): { readonly degraded: boolean };
-}
+/** @deprecated A component in a health report is a `HealthIndicator` (@redgrid/core). */
+export type CacheComponent = HealthIndicator;
 
 /** Options of {@link createHealthReport}. */
 export interface HealthReportOptions {
@@ -62,16 +50,18 @@ export interface HealthReportOptions {
    */
   fallback?: boolean;
   /**
-   * Rate limiters (a `RateLimiter` or a `rateLimit()` middleware) by name, reported as
-   * `rate-limit:<name>` checks. They are assumed to use `connection`.
+   * Components that report their own health (`HealthIndicator`s of @redgrid/core: a
+   * `RateLimiter`, a `rateLimit()` middleware, a cache, a `ResilientStore`, an
+   * `ExpressRateLimitStore`, or your own), by check name: each is asked for its check under
+   * that name. The report knows nothing else of them.
    */
-  limiters?: Readonly<
-    Record<string, DegradableComponent | { readonly limiter: DegradableComponent }>
-  >;
-  /** Caches (`@redgrid/cache`) by name, reported as `cache:<name>` checks. */
-  caches?: Readonly<Record<string, CacheComponent>>;
-  /** Other fallback-backed stores (`ResilientStore`, `ExpressRateLimitStore`) by name: `store:<name>`. */
-  stores?: Readonly<Record<string, DegradableComponent>>;
+  components?: Readonly<Record<string, HealthIndicator>>;
+  /** Rate limiters by name, reported as `rate-limit:<name>` (shorthand for `components`). */
+  limiters?: Readonly<Record<string, HealthIndicator>>;
+  /** Caches by name, reported as `cache:<name>`. */
+  caches?: Readonly<Record<string, HealthIndicator>>;
+  /** Other fallback-backed stores by name, reported as `store:<name>`. */
+  stores?: Readonly<Record<string, HealthIndicator>>;
   /**
    * With a lazy connection that has not connected yet, how long the report may wait for a
    * first health check (PING), in ms. Default 1 000.
@@ -183,44 +173,19 @@ export async function createHealthReport(options: HealthReportOptions): Promise<
     },
   ];
 
-  // A component stays flagged degraded until its next call reaches Redis; once the connection
-  // is ready again that call will, so a stale flag is reported as recovering, not degraded.
-  const componentCheck = (
-    kind: string,
-    componentName: string,
-    degraded: boolean,
-    componentDetails: Record<string, HealthDetailValue>,
-  ): HealthCheck => {
-    const serving = degraded && !connected;
-    return {
-      name: `${kind}:${componentName}`,
-      status: serving ? 'degraded' : 'healthy',
-      message: serving
-        ? `${kind} ${componentName} is serving from the in-memory fallback`
-        : degraded
-          ? `${kind} ${componentName} returns to Redis on its next call`
-          : `${kind} ${componentName} is served by Redis`,
-      details: { degraded: serving, ...componentDetails },
-    };
-  };
-
-  for (const [limiterName, source] of Object.entries(options.limiters ?? {})) {
-    const component = 'limiter' in source ? source.limiter : source;
-    const stats = component.stats() as { degraded: boolean } & Record<string, unknown>;
-    const extra: Record<string, HealthDetailValue> = {};
-    for (const field of ['redis', 'memory', 'open', 'closed', 'outages'] as const) {
-      const value = stats[field];
-      if (typeof value === 'number') extra[field] = value;
+  // Each component reports itself; a component still flagged degraded while the connection
+  // is usable again reports itself recovering (its next call reaches Redis).
+  const context: HealthContext = { redisConnected: connected };
+  const groups: ReadonlyArray<[string, Readonly<Record<string, HealthIndicator>> | undefined]> = [
+    ['rate-limit:', options.limiters],
+    ['cache:', options.caches],
+    ['store:', options.stores],
+    ['', options.components],
+  ];
+  for (const [prefix, group] of groups) {
+    for (const [componentName, component] of Object.entries(group ?? {})) {
+      checks.push(component.healthCheck(`${prefix}${componentName}`, context));
     }
-    const policy = (component as { failurePolicy?: unknown }).failurePolicy;
-    if (typeof policy === 'string') extra.failurePolicy = policy;
-    checks.push(componentCheck('rate-limit', limiterName, stats.degraded, extra));
-  }
-  for (const [cacheName, cache] of Object.entries(options.caches ?? {})) {
-    checks.push(componentCheck('cache', cacheName, cache.metrics().degraded, {}));
-  }
-  for (const [storeName, store] of Object.entries(options.stores ?? {})) {
-    checks.push(componentCheck('store', storeName, store.stats().degraded, {}));
   }
 
   const overall = worst(checks.map((check) => check.status));

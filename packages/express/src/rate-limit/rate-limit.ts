@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigIssue } from '@redgrid/core';
+import { ConfigError, type ConfigIssue, type HealthCheck, type HealthContext } from '@redgrid/core';
 import {
   createRateLimiter,
   type RateLimitAlgorithm,
@@ -128,6 +128,8 @@ export interface RateLimitMiddleware extends RequestHandler {
   readonly policy: string;
   /** Request counters (for metrics). */
   stats(): RateLimitMiddlewareStats;
+  /** The limiter's health check under `name` (a `HealthIndicator` for `healthRouter`). */
+  healthCheck(name: string, context: HealthContext): HealthCheck;
   /** Disposes the limiter if this middleware created it; a no-op for a limiter you passed. */
   dispose(): void;
 }
@@ -397,6 +399,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
     limiter,
     policy,
     stats: (): RateLimitMiddlewareStats => ({ ...counters }),
+    healthCheck: (name: string, context: HealthContext) => limiter.healthCheck(name, context),
     dispose: () => {
       if (ownsLimiter) limiter.dispose();
     },

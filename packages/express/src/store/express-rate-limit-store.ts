@@ -1,4 +1,4 @@
-import { ConfigError } from '@redgrid/core';
+import { ConfigError, type HealthCheck, type HealthContext } from '@redgrid/core';
 import { MemoryStore, type MemoryStoreOptions } from '@redgrid/fallback';
 import {
   createRateLimiter,
@@ -178,6 +178,11 @@ export class ExpressRateLimitStore {
   /** Counters of the limiter: checks decided by Redis and in memory, outages. */
   stats(): RateLimiterStats {
     return this.limiter.stats();
+  }
+
+  /** The limiter's health check under `name` (a `HealthIndicator` for `healthRouter`). */
+  healthCheck(name: string, context: HealthContext): HealthCheck {
+    return this.limiter.healthCheck(name, context);
   }
 
   /** Releases the in-memory fallback if the store created it. Does not close the connection. */

@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { DegradationTracker } from './degradation-tracker.js';
 
@@ -93,5 +94,52 @@ describe('DegradationTracker', () => {
     expect(tracker.fail(new Error('down'))).toBe(true);
     expect(tracker.degraded).toBe(true);
     tracker.dispose();
+  });
+  it('reports its health check: healthy, serving from memory, recovering once Redis is back', () => {
+    const time = manualClock();
+    const tracker = new DegradationTracker({ clock: time.clock });
+    const up = { redisConnected: true };
+    const down = { redisConnected: false };
+    expect(tracker.healthCheck('cache:tasks', up, { size: 3 })).toEqual({
+      name: 'cache:tasks',
+      status: 'healthy',
+      message: 'cache:tasks is served by Redis',
+      details: { degraded: false, outages: 0, size: 3 },
+    });
+    tracker.fail(new Error('down'));
+    expect(tracker.healthCheck('cache:tasks', down)).toEqual({
+      name: 'cache:tasks',
+      status: 'degraded',
+      message: 'cache:tasks is serving from the in-memory fallback',
+      details: { degraded: true, outages: 1, degradedSince: new Date(1_000).toISOString() },
+    });
+    expect(tracker.healthCheck('cache:tasks', up)).toMatchObject({
+      status: 'healthy',
+      message: 'cache:tasks returns to Redis on its next call',
+      details: { degraded: false },
+    });
+  });
+
+  it('publishes degraded and recovered on redgrid:degradation, labelled as its owner', () => {
+    const time = manualClock();
+    const tracker = new DegradationTracker({
+      clock: time.clock,
+      observedAs: { component: 'rate-limit', name: 'rl:' },
+    });
+    const messages: unknown[] = [];
+    const listener = (message: unknown) => messages.push(message);
+    diagnostics.subscribe('redgrid:degradation', listener);
+    try {
+      tracker.fail(Object.assign(new Error('OOM command not allowed'), { name: 'ReplyError' }));
+      tracker.fail(new Error('still down')); // the same outage: nothing new
+      time.advance(250);
+      tracker.recover();
+    } finally {
+      diagnostics.unsubscribe('redgrid:degradation', listener);
+    }
+    expect(messages).toEqual([
+      { component: 'rate-limit', name: 'rl:', event: 'degraded', errorCode: 'OOM' },
+      { component: 'rate-limit', name: 'rl:', event: 'recovered', outageMs: 250 },
+    ]);
   });
 });

@@ -1,4 +1,23 @@
-import { TypedEmitter } from '@redgrid/core';
+import {
+  type DegradationMessage,
+  type HealthCheck,
+  type HealthContext,
+  type HealthDetailValue,
+  redgridChannel,
+  TypedEmitter,
+} from '@redgrid/core';
+
+const degradationChannel = redgridChannel('redgrid:degradation');
+
+/** The code of a store failure for `redgrid:degradation` (`ECONNRESET`, `OOM`, the error's name). */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string') return code;
+  // Redis error replies start with their code: `OOM command not allowed ...`.
+  const replyCode = typeof message === 'string' ? /^([A-Z]{3,})\b/.exec(message)?.[1] : undefined;
+  return replyCode ?? (typeof name === 'string' ? name : undefined);
+}
 
 /** What a {@link DegradationTracker} knows, as a health check or a metrics exporter reads it. */
 export interface DegradationSnapshot {
@@ -38,6 +57,12 @@ export interface DegradationTrackerOptions {
   clock?: () => number;
   /** Who owns the tracker, for listener error messages. Default `'a degradation tracker'`. */
   name?: string;
+  /**
+   * How the owner is labelled on the `redgrid:degradation` diagnostics channel (what
+   * `@redgrid/observability` exports as `redgrid_degraded{component,name}`). Default
+   * `{ component: 'store', name: 'default' }`.
+   */
+  observedAs?: { component: string; name: string };
 }
 
 /**
@@ -50,12 +75,14 @@ export interface DegradationTrackerOptions {
 export class DegradationTracker {
   readonly #clock: () => number;
   readonly #events: TypedEmitter<DegradationTrackerEvents>;
+  readonly #observedAs: { component: string; name: string };
   #sinceMs: number | undefined;
   #outages = 0;
   #lastRecovery: DegradationRecovery | undefined;
 
   constructor(options: DegradationTrackerOptions = {}) {
     this.#clock = options.clock ?? Date.now;
+    this.#observedAs = options.observedAs ?? { component: 'store', name: 'default' };
     this.#events = new TypedEmitter<DegradationTrackerEvents>({
       name: options.name ?? 'a degradation tracker',
     });
@@ -80,6 +107,14 @@ export class DegradationTracker {
     const sinceMs = this.#clock();
     this.#sinceMs = sinceMs;
     this.#outages++;
+    if (degradationChannel.hasSubscribers) {
+      const code = errorCode(error);
+      degradationChannel.publish({
+        ...this.#observedAs,
+        event: 'degraded',
+        ...(code === undefined ? {} : { errorCode: code }),
+      } satisfies DegradationMessage);
+    }
     this.#events.emit('degraded', { error, sinceMs });
     return true;
   }
@@ -95,6 +130,13 @@ export class DegradationTracker {
     const recovery = { outageMs: Math.max(0, recoveredAtMs - sinceMs), recoveredAtMs };
     this.#sinceMs = undefined;
     this.#lastRecovery = recovery;
+    if (degradationChannel.hasSubscribers) {
+      degradationChannel.publish({
+        ...this.#observedAs,
+        event: 'recovered',
+        outageMs: recovery.outageMs,
+      } satisfies DegradationMessage);
+    }
     this.#events.emit('recovered', recovery);
     return recovery;
   }
@@ -124,6 +166,35 @@ export class DegradationTracker {
     listener: DegradationTrackerEvents[E],
   ): () => void {
     return this.#events.on(event, listener);
+  }
+
+  /**
+   * The health check of the component that owns this tracker, under `name`: `degraded` while it
+   * serves from its fallback; a component still flagged degraded while Redis is connected again
+   * is `healthy` (its next call goes to Redis). `details` add the owner's own figures.
+   */
+  healthCheck(
+    name: string,
+    context: HealthContext,
+    details: Record<string, HealthDetailValue> = {},
+  ): HealthCheck {
+    const sinceMs = this.#sinceMs;
+    const serving = sinceMs !== undefined && !context.redisConnected;
+    return {
+      name,
+      status: serving ? 'degraded' : 'healthy',
+      message: serving
+        ? `${name} is serving from the in-memory fallback`
+        : sinceMs !== undefined
+          ? `${name} returns to Redis on its next call`
+          : `${name} is served by Redis`,
+      details: {
+        degraded: serving,
+        outages: this.#outages,
+        ...(sinceMs === undefined ? {} : { degradedSince: new Date(sinceMs).toISOString() }),
+        ...details,
+      },
+    };
   }
 
   /** Removes every listener. */

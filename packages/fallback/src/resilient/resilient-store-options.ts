@@ -50,6 +50,8 @@ export interface ResilientStoreOptions {
   tombstoneTtlMs?: number;
   /** Wall clock in ms for write versions and for scripts' `nowMs`. Default `Date.now`. */
   clock?: () => number;
+  /** How this store is labelled on `redgrid:degradation`. Default `{ component: 'store', name: 'default' }`. */
+  observedAs?: { component: string; name: string };
   /** Decides which errors mean "Redis unusable: answer from memory". Default {@link isStoreFailure}. */
   isUnavailable?: (error: unknown) => boolean;
 }

@@ -1,5 +1,12 @@
 import type { RedisConnection } from '@redgrid/connection';
-import { CircuitOpenError, CrossSlotError, keySlot, TypedEmitter } from '@redgrid/core';
+import {
+  CircuitOpenError,
+  CrossSlotError,
+  type HealthCheck,
+  type HealthContext,
+  keySlot,
+  TypedEmitter,
+} from '@redgrid/core';
 import {
   type DegradationSnapshot,
   DegradationTracker,
@@ -87,7 +94,11 @@ export class ResilientStore {
     }
     this.#clock = options.clock ?? Date.now;
     this.#isUnavailable = options.isUnavailable ?? isStoreFailure;
-    this.#degradation = new DegradationTracker({ clock: this.#clock, name: 'a resilient store' });
+    this.#degradation = new DegradationTracker({
+      clock: this.#clock,
+      name: 'a resilient store',
+      ...(options.observedAs === undefined ? {} : { observedAs: options.observedAs }),
+    });
     const maxJournalEntries = options.maxJournalEntries ?? this.memory.maxEntries;
     if (!isJournalBound(maxJournalEntries)) {
       if (this.#ownsMemory) this.memory.dispose();
@@ -107,11 +118,11 @@ export class ResilientStore {
       client: this.#client,
       cluster: this.#cluster,
       evaluate: (lua, sha1, keys, args) => this.#writes.evaluate({ lua, sha1 }, keys, args),
-      deleteByPrefix: (prefix) => this.#redisDeleteByPrefix(prefix),
+      deleteByPrefix: (prefix) => deleteByPrefix(this.#client, prefix),
       isUnavailable: this.#isUnavailable,
       isDegraded: () => this.#degradation.degraded,
       onUnavailable: (error) => this.#enterDegraded(error),
-      onError: (error) => this.#emit('error', error),
+      onError: (error) => this.#events.emit('error', error),
     });
     this.#breaker = options.connection.breaker;
     this.#unsubscribeBreaker = options.connection.on?.('breaker', (change) => {
@@ -138,11 +149,7 @@ export class ResilientStore {
     return this.#cluster;
   }
 
-  /**
-   * Subscribes to `degraded`, `recovered` or `error`; returns the unsubscribe function.
-   * Listeners run synchronously; one that throws never changes the result of the call that
-   * emitted the event (see `TypedEmitter` in @redgrid/core).
-   */
+  /** Subscribes to `degraded`, `recovered` or `error` (a throwing listener changes no result); returns the unsubscribe. */
   on<E extends keyof ResilientStoreEvents>(
     event: E,
     listener: ResilientStoreEvents[E],
@@ -361,7 +368,7 @@ export class ResilientStore {
    */
   deleteByPrefix(prefix: string): Promise<StoreResult<number>> {
     return this.#run(
-      () => this.#redisDeleteByPrefix(prefix),
+      () => deleteByPrefix(this.#client, prefix),
       () => {
         const deleted = this.memory.deleteByPrefix(prefix);
         this.#journal.rememberPrefix(prefix);
@@ -406,6 +413,11 @@ export class ResilientStore {
   /** When the current outage started, how many there were, the last recovery: for health. */
   degradation(): DegradationSnapshot {
     return this.#degradation.snapshot();
+  }
+
+  /** This store's health check under `name` (a `HealthIndicator`): degraded while it serves from memory. */
+  healthCheck(name: string, context: HealthContext): HealthCheck {
+    return this.#degradation.healthCheck(name, context, { journalSize: this.#journal.size });
   }
 
   /** Counters and state, for metrics and health checks. */
@@ -466,7 +478,7 @@ export class ResilientStore {
   }
 
   #enterDegraded(error: unknown): void {
-    if (this.#degradation.fail(error)) this.#emit('degraded', { error });
+    if (this.#degradation.fail(error)) this.#events.emit('degraded', { error });
   }
 
   #leaveDegraded(): void {
@@ -482,19 +494,6 @@ export class ResilientStore {
     const report = await this.#journal.recover(outageMs);
     if (report === undefined) return;
     this.#lastRecovery = report;
-    this.#emit('recovered', report);
-  }
-
-  // --- Redis helpers ---------------------------------------------------------------------
-
-  #redisDeleteByPrefix(prefix: string): Promise<number> {
-    return deleteByPrefix(this.#client, prefix);
-  }
-
-  #emit<E extends keyof ResilientStoreEvents>(
-    event: E,
-    ...args: Parameters<ResilientStoreEvents[E]>
-  ): void {
-    this.#events.emit(event, ...args);
+    this.#events.emit('recovered', report);
   }
 }

@@ -1,3 +1,4 @@
+import type { HealthCheck, HealthContext } from '@redgrid/core';
 import type { DegradationSnapshot } from '@redgrid/fallback';
 import type { RateLimitAlgorithm } from '../algorithm/rate-limit-algorithm.js';
 import type { FailurePolicy } from '../policy/failure-policy.js';
@@ -117,6 +118,11 @@ export interface RateLimiter {
    * `DegradationTracker` snapshot of `@redgrid/fallback`, the shape `ResilientStore` reports too).
    */
   degradation(): DegradationSnapshot;
+  /**
+   * This limiter's health check under `name` (a `HealthIndicator` of @redgrid/core): `degraded`
+   * while the failure policy answers, with the redis / memory / open / closed counts.
+   */
+  healthCheck(name: string, context: HealthContext): HealthCheck;
 
   /**
    * Releases the in-memory fallback store (if the limiter created it), the block cache and the

@@ -1,4 +1,13 @@
-import { ConfigError, type ConfigIssue, CrossSlotError, TypedEmitter } from '@redgrid/core';
+import {
+  ConfigError,
+  type ConfigIssue,
+  CrossSlotError,
+  type HealthCheck,
+  type HealthContext,
+  type RateLimitMessage,
+  redgridChannel,
+  TypedEmitter,
+} from '@redgrid/core';
 import {
   type DegradationSnapshot,
   deleteByPrefix,
@@ -59,6 +68,7 @@ const DEFAULT_BLOCK_CACHE_ENTRIES = 10_000;
 const DEFAULT_MAX_BATCH = 64;
 // Script calls in flight before further checks wait to join a batch (see RedisCheckEngine).
 const MAX_IN_FLIGHT = 4;
+const rateLimitChannel = redgridChannel('redgrid:rate-limit');
 
 // The clock of the in-memory states: ms since TIME_EPOCH_MS, as MemoryCheckEngine keeps them.
 function memoryNow(): number {
@@ -107,7 +117,10 @@ export class RedisRateLimiter implements RateLimiter {
           : (blockCache.maxEntries ?? DEFAULT_BLOCK_CACHE_ENTRIES);
       this.#blockCache = new BlockCache(maxEntries);
     }
-    this.#fallback = new FailureFallback(this.failurePolicy, options.memory, this.#events);
+    this.#fallback = new FailureFallback(this.failurePolicy, options.memory, this.#events, {
+      component: 'rate-limit',
+      name: this.#prefix,
+    });
   }
 
   check(key: string, options?: CheckOptions): Promise<RateLimitResult> {
@@ -278,6 +291,17 @@ export class RedisRateLimiter implements RateLimiter {
     return this.#fallback.snapshot();
   }
 
+  healthCheck(name: string, context: HealthContext): HealthCheck {
+    const { redis, memory, open, closed } = this.stats();
+    return this.#fallback.healthCheck(name, context, {
+      redis,
+      memory,
+      open,
+      closed,
+      failurePolicy: this.failurePolicy,
+    });
+  }
+
   dispose(): void {
     this.#blockCache?.clear();
     this.#fallback.dispose();
@@ -344,6 +368,7 @@ export class RedisRateLimiter implements RateLimiter {
       if (mode === 'consume') {
         const cached = blockCache.get(keys.stateKey, cost);
         if (cached) {
+          if (rateLimitChannel.hasSubscribers) this.#publish([check], false, 'redis');
           return Promise.resolve({
             allowed: false,
             limit: cached.limit,
@@ -381,13 +406,34 @@ export class RedisRateLimiter implements RateLimiter {
         if (!outcome.ok) throw outcome.error;
         this.#redisCount++;
         this.#fallback.succeeded();
+        if (mode === 'consume' && rateLimitChannel.hasSubscribers) {
+          this.#publish(group, outcome.allowed, 'redis');
+        }
         return finish({ outcome, group, degraded: false });
       },
       (error: unknown) => {
         if (!isStoreFailure(error)) throw error;
-        return finish(this.#fallback.decide(mode, group, error));
+        const decided = this.#fallback.decide(mode, group, error);
+        if (mode === 'consume' && rateLimitChannel.hasSubscribers) {
+          this.#publish(group, decided.outcome.allowed, this.failurePolicy);
+        }
+        return finish(decided);
       },
     );
+  }
+
+  /** One decision on `redgrid:rate-limit` (what @redgrid/observability counts). */
+  #publish(
+    group: readonly LimitCheck[],
+    allowed: boolean,
+    decidedBy: RateLimitMessage['decidedBy'],
+  ): void {
+    rateLimitChannel.publish({
+      limiter: this.#prefix,
+      algorithm: group[0]?.profile.algorithm ?? this.algorithm,
+      allowed,
+      decidedBy,
+    } satisfies RateLimitMessage);
   }
 
   // --- fixed-window counts ---------------------------------------------------------------

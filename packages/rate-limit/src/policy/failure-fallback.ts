@@ -1,4 +1,10 @@
-import { CircuitOpenError, type TypedEmitter } from '@redgrid/core';
+import {
+  CircuitOpenError,
+  type HealthCheck,
+  type HealthContext,
+  type HealthDetailValue,
+  type TypedEmitter,
+} from '@redgrid/core';
 import { type DegradationSnapshot, DegradationTracker, MemoryStore } from '@redgrid/fallback';
 import type {
   CheckMode,
@@ -29,7 +35,7 @@ export class FailureFallback {
   readonly #options: MemoryFallbackOptions | undefined;
   readonly #expectedInstances: number;
   readonly #events: TypedEmitter<RateLimiterEvents>;
-  readonly #degradation = new DegradationTracker({ name: 'a rate limiter' });
+  readonly #degradation: DegradationTracker;
   readonly #memoryProfiles = new WeakMap<LimitProfile, LimitProfile>();
   #memory: MemoryCheckEngine | undefined;
   #ownsMemory = false;
@@ -38,7 +44,9 @@ export class FailureFallback {
     policy: FailurePolicy,
     options: MemoryFallbackOptions | undefined,
     events: TypedEmitter<RateLimiterEvents>,
+    observedAs: { component: string; name: string },
   ) {
+    this.#degradation = new DegradationTracker({ name: 'a rate limiter', observedAs });
     this.policy = policy;
     this.#options = options;
     this.#expectedInstances = options?.expectedInstances ?? 1;
@@ -62,6 +70,15 @@ export class FailureFallback {
 
   snapshot(): DegradationSnapshot {
     return this.#degradation.snapshot();
+  }
+
+  /** The owner's health check (see `DegradationTracker.healthCheck`). */
+  healthCheck(
+    name: string,
+    context: HealthContext,
+    details: Record<string, HealthDetailValue>,
+  ): HealthCheck {
+    return this.#degradation.healthCheck(name, context, details);
   }
 
   /** Redis answered: ends an outage, dropping the counts kept in memory meanwhile. */

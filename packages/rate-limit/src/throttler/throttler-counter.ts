@@ -164,12 +164,16 @@ class RedisThrottlerCounter implements ThrottlerCounter {
   readonly #memoryOptions: MemoryFallbackOptions | undefined;
   #memory: MemoryStore | undefined;
   #ownsMemory = false;
-  readonly #degradation = new DegradationTracker({ name: 'a throttler counter' });
+  readonly #degradation: DegradationTracker;
   #stats = { redis: 0, memory: 0, open: 0, closed: 0 };
 
   constructor(options: ThrottlerCounterOptions) {
     this.#client = options.connection.client as unknown as ScriptEvaluator;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#degradation = new DegradationTracker({
+      name: 'a throttler counter',
+      observedAs: { component: 'throttler', name: this.#prefix },
+    });
     this.#policy = options.failurePolicy ?? 'memory';
     this.#memoryOptions = options.memory;
   }
