@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { isRedisUnavailable, type ResilientStore } from '@redgrid/fallback';
+import { isStoreFailure, type ResilientStore } from '@redgrid/fallback';
 import { CacheService, RedisPartitioningService } from '@redgrid/nestjs';
 import type { Cluster, Redis } from 'ioredis';
 import { type CreateTaskInput, decodeTask, type Task, type UpdateTaskInput } from './task.js';
@@ -136,7 +136,7 @@ export class TaskRepository implements OnApplicationShutdown {
             await scanTaskKeys(client, keys);
           }
         } catch (error) {
-          if (!isRedisUnavailable(error)) throw error;
+          if (!isStoreFailure(error)) throw error;
           reachable = false;
         }
       }
