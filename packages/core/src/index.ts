@@ -12,6 +12,7 @@ export type {
 } from './breaker/circuit-breaker-types.js';
 export { defineConfig } from './config/define-config.js';
 export { type Environment, loadConfigFromEnv } from './config/load-config-from-env.js';
+export { describeValue, OptionChecks } from './config/option-checks.js';
 export { redact } from './config/redact.js';
 export type {
   Address,

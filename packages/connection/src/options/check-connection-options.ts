@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigIssue } from '@redgrid/core';
+import { ConfigError, describeValue, OptionChecks } from '@redgrid/core';
 import type { ConnectionOptions } from '../connection/connection-options.js';
 
 const known = new Set([
@@ -13,14 +13,6 @@ const known = new Set([
   'poolSize',
 ]);
 
-function shown(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -31,9 +23,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * out (or `undefined`) takes its default. Breaker options are checked by the breaker itself.
  */
 export function checkConnectionOptions(options: unknown): void {
-  const issues: ConfigIssue[] = [];
+  const checks = new OptionChecks('options');
   const fail = (name: string, message: string, value: unknown) =>
-    issues.push({ variable: `options.${name}`, message: `${message}; got ${shown(value)}` });
+    checks.problem(name, `${message}; got ${describeValue(value)}`);
   const duration = (name: string, value: unknown, fix: string) => {
     if (value === undefined) return;
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return;
@@ -44,17 +36,17 @@ export function checkConnectionOptions(options: unknown): void {
     throw new ConfigError([
       {
         variable: 'options',
-        message: `must be an object of connection options (or left out); got ${shown(options)}`,
+        message: `must be an object of connection options (or left out); got ${describeValue(options)}`,
       },
     ]);
   }
   const given = options as ConnectionOptions & Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!known.has(key) && given[key] !== undefined) {
-      issues.push({
-        variable: `options.${key}`,
-        message: `is not a connection option; the options are ${[...known].join(', ')} (the Redis settings go in the config, the first argument)`,
-      });
+      checks.problem(
+        key,
+        `is not a connection option; the options are ${[...known].join(', ')} (the Redis settings go in the config, the first argument)`,
+      );
     }
   }
   if (given.name !== undefined && (typeof given.name !== 'string' || given.name === '')) {
@@ -111,5 +103,5 @@ export function checkConnectionOptions(options: unknown): void {
   ) {
     fail('poolSize', 'must be an integer >= 1 (connections per server; 1 is no pool)', poolSize);
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  checks.throwIfAny();
 }

@@ -1,4 +1,4 @@
-import { OptionChecks } from '../options/option-checks.js';
+import { OptionChecks } from '@redgrid/core';
 import type { AnalyzeOptions } from './analyze-cluster.js';
 
 /** Throws one `ConfigError` naming every bad option of `analyzeCluster` / `analyzePartitions`. */

@@ -1,4 +1,4 @@
-import { OptionChecks } from '../options/option-checks.js';
+import { OptionChecks } from '@redgrid/core';
 import type { AdminSessionOptions } from './admin-session.js';
 import type { FixClusterOptions } from './fix-cluster.js';
 import type { PlanClusterRebalanceOptions } from './plan-cluster-rebalance.js';

@@ -1,4 +1,4 @@
-import { OptionChecks } from '../options/option-checks.js';
+import { OptionChecks } from '@redgrid/core';
 import type { MigrateOptions } from './migration-types.js';
 
 /** Throws one `ConfigError` naming every bad option of `migrate` (before anything moves). */

@@ -1,7 +1,6 @@
-import { ConfigError, type ConfigIssue, publish } from '@redgrid/core';
+import { ConfigError, type ConfigIssue, OptionChecks, publish } from '@redgrid/core';
 import { MigrationError } from '../errors/migration-error.js';
 import type { NodeRegistry } from '../nodes/node-registry.js';
-import { OptionChecks } from '../options/option-checks.js';
 import type {
   PartitionedRedisEvents,
   PartitionNodeDefinition,

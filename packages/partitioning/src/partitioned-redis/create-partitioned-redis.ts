@@ -1,5 +1,5 @@
 import type { RedisConnection } from '@redgrid/connection';
-import { ConfigError, type ConfigIssue, TypedEmitter } from '@redgrid/core';
+import { ConfigError, type ConfigIssue, OptionChecks, TypedEmitter } from '@redgrid/core';
 import type { Cluster, Redis } from 'ioredis';
 import { publishAct } from '../cluster-admin/publish-act.js';
 import { ClusterModeError } from '../errors/cluster-mode-error.js';
@@ -16,7 +16,6 @@ import { ClusterKeyOperations } from '../multi-key/cluster-key-operations.js';
 import type { EntriesInput, KeyOperations } from '../multi-key/key-operations.js';
 import { PartitionedKeyOperations } from '../multi-key/partitioned-key-operations.js';
 import { NodeRegistry } from '../nodes/node-registry.js';
-import { OptionChecks } from '../options/option-checks.js';
 import type { RebalancePlan } from '../rebalance/rebalance-plan.js';
 import { ClusterRouting } from '../routing/cluster-routing.js';
 import { KeyRouting } from '../routing/key-routing.js';

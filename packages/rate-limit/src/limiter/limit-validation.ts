@@ -90,24 +90,35 @@ export function makeProfile(
   });
 }
 
-/** Throws a `ConfigError` listing every invalid option of `createRateLimiter`. */
-export function validateRateLimiterOptions(options: RateLimiterOptions): void {
-  const issues: ConfigIssue[] = [];
+/**
+ * The checks every Redis-backed counter's options start with (the limiter's, the throttler
+ * counter's): an object, whose `connection.client` can run scripts. Throws at once for a
+ * non-object; returns the issues found so far for the caller to add its own.
+ */
+export function connectionOptionIssues(options: unknown): ConfigIssue[] {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError([{ variable: 'options', message: 'must be an object' }]);
   }
-  const client = options.connection?.client as unknown;
+  const client = (options as { connection?: { client?: unknown } }).connection?.client;
   if (
     typeof client !== 'object' ||
     client === null ||
     typeof (client as { evalsha?: unknown }).evalsha !== 'function'
   ) {
-    issues.push({
-      variable: 'options.connection',
-      message:
-        'must be a RedisConnection from @redgrid/connection (or any object whose `client` is an ioredis Redis or Cluster)',
-    });
+    return [
+      {
+        variable: 'options.connection',
+        message:
+          'must be a RedisConnection from @redgrid/connection (or any object whose `client` is an ioredis Redis or Cluster)',
+      },
+    ];
   }
+  return [];
+}
+
+/** Throws a `ConfigError` listing every invalid option of `createRateLimiter`. */
+export function validateRateLimiterOptions(options: RateLimiterOptions): void {
+  const issues = connectionOptionIssues(options);
   if (!isRateLimitAlgorithm(options.algorithm)) {
     issues.push({
       variable: 'options.algorithm',

@@ -8,6 +8,7 @@ import {
   type ScriptEvaluator,
 } from '@redgrid/fallback';
 import { RateLimitScriptError } from '../errors/rate-limit-script-error.js';
+import { connectionOptionIssues } from '../limiter/limit-validation.js';
 import type { RateLimitConnection } from '../limiter/rate-limiter-options.js';
 import type { FailurePolicy, MemoryFallbackOptions } from '../policy/failure-policy.js';
 import { throttlerKeys } from './throttler-keys.js';
@@ -301,22 +302,7 @@ function isRecord(value: unknown): value is ThrottlerRecord {
  * if (hit.isBlocked) reply.status(429).header('Retry-After', Math.ceil(hit.timeToBlockExpireMs / 1000));
  */
 export function createThrottlerCounter(options: ThrottlerCounterOptions): ThrottlerCounter {
-  const issues: ConfigIssue[] = [];
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError([{ variable: 'options', message: 'must be an object' }]);
-  }
-  const client = options.connection?.client as unknown;
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof (client as { evalsha?: unknown }).evalsha !== 'function'
-  ) {
-    issues.push({
-      variable: 'options.connection',
-      message:
-        'must be a RedisConnection from @redgrid/connection (or any object whose `client` is an ioredis Redis or Cluster)',
-    });
-  }
+  const issues = connectionOptionIssues(options);
   const { prefix } = options;
   if (prefix !== undefined && (typeof prefix !== 'string' || /[{}]/.test(prefix))) {
     issues.push({

@@ -1,6 +1,7 @@
-import { ConfigError, type ConfigIssue } from '@redgrid/core';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 
-function shown(value: unknown): string {
+/** How a bad option value is shown in an issue: the value when it is a scalar, else its kind. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null) return 'null';
@@ -31,7 +32,7 @@ export class OptionChecks {
   integer(name: string, value: unknown, min: number): this {
     if (value === undefined) return this;
     if (typeof value === 'number' && Number.isInteger(value) && value >= min) return this;
-    return this.#fail(name, `must be an integer >= ${min}; got ${shown(value)}`);
+    return this.#fail(name, `must be an integer >= ${min}; got ${describeValue(value)}`);
   }
 
   /** A finite number >= `min`, or > `min` with `above` (a ratio, a percentage). */
@@ -46,7 +47,7 @@ export class OptionChecks {
     }
     return this.#fail(
       name,
-      `must be a finite number ${options.above ? '>' : '>='} ${min}; got ${shown(value)}`,
+      `must be a finite number ${options.above ? '>' : '>='} ${min}; got ${describeValue(value)}`,
     );
   }
 
@@ -60,7 +61,7 @@ export class OptionChecks {
     if (valid) return this;
     return this.#fail(
       name,
-      `must be ${options.integer ? 'an integer' : 'a number'} of milliseconds >= ${min}; got ${shown(value)}`,
+      `must be ${options.integer ? 'an integer' : 'a number'} of milliseconds >= ${min}; got ${describeValue(value)}`,
     );
   }
 
@@ -69,20 +70,20 @@ export class OptionChecks {
     if (value === undefined || (typeof value === 'string' && allowed.includes(value))) return this;
     return this.#fail(
       name,
-      `must be ${allowed.map((entry) => `'${entry}'`).join(', ')}; got ${shown(value)}`,
+      `must be ${allowed.map((entry) => `'${entry}'`).join(', ')}; got ${describeValue(value)}`,
     );
   }
 
   /** A function (a callback). */
   callback(name: string, value: unknown): this {
     if (value === undefined || typeof value === 'function') return this;
-    return this.#fail(name, `must be a function; got ${shown(value)}`);
+    return this.#fail(name, `must be a function; got ${describeValue(value)}`);
   }
 
   /** A string (a SCAN pattern). */
   text(name: string, value: unknown): this {
     if (value === undefined || typeof value === 'string') return this;
-    return this.#fail(name, `must be a string; got ${shown(value)}`);
+    return this.#fail(name, `must be a string; got ${describeValue(value)}`);
   }
 
   /** Records a problem found by the caller. */
