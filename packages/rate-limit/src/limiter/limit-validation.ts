@@ -116,6 +116,40 @@ export function connectionOptionIssues(options: unknown): ConfigIssue[] {
   return [];
 }
 
+/**
+ * The key prefix, failure policy and in-memory share checks that the limiter's and the throttler
+ * counter's options have in common.
+ */
+export function storeOptionIssues(options: {
+  prefix?: unknown;
+  failurePolicy?: unknown;
+  memory?: { expectedInstances?: unknown } | undefined;
+}): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const prefix = options.prefix;
+  if (prefix !== undefined && (typeof prefix !== 'string' || /[{}]/.test(prefix))) {
+    issues.push({
+      variable: 'options.prefix',
+      message: 'must be a string without braces (hash tags belong in keys, not in the prefix)',
+    });
+  }
+  const policy = options.failurePolicy;
+  if (policy !== undefined && policy !== 'memory' && policy !== 'open' && policy !== 'closed') {
+    issues.push({
+      variable: 'options.failurePolicy',
+      message: `must be 'memory', 'open' or 'closed', got ${String(policy)}`,
+    });
+  }
+  const instances = options.memory?.expectedInstances;
+  if (instances !== undefined && !isPositiveInteger(instances, 1e6)) {
+    issues.push({
+      variable: 'options.memory.expectedInstances',
+      message: `must be a positive integer, got ${String(instances)}`,
+    });
+  }
+  return issues;
+}
+
 /** Throws a `ConfigError` listing every invalid option of `createRateLimiter`. */
 export function validateRateLimiterOptions(options: RateLimiterOptions): void {
   const issues = connectionOptionIssues(options);
@@ -149,30 +183,8 @@ export function validateRateLimiterOptions(options: RateLimiterOptions): void {
     'options',
     issues,
   );
-  const prefix = options.prefix;
-  if (prefix !== undefined && (typeof prefix !== 'string' || /[{}]/.test(prefix))) {
-    issues.push({
-      variable: 'options.prefix',
-      message: 'must be a string without braces (hash tags belong in keys, not in the prefix)',
-    });
-  }
-  const policy = options.failurePolicy;
-  if (policy !== undefined && policy !== 'memory' && policy !== 'open' && policy !== 'closed') {
-    issues.push({
-      variable: 'options.failurePolicy',
-      message: `must be 'memory', 'open' or 'closed', got ${String(policy)}`,
-    });
-  }
+  issues.push(...storeOptionIssues(options));
   const memory = options.memory;
-  if (
-    memory?.expectedInstances !== undefined &&
-    !isPositiveInteger(memory.expectedInstances, 1e6)
-  ) {
-    issues.push({
-      variable: 'options.memory.expectedInstances',
-      message: `must be a positive integer, got ${String(memory.expectedInstances)}`,
-    });
-  }
   for (const field of ['maxEntries', 'maxBytes'] as const) {
     const value = memory?.[field];
     if (value !== undefined && !isPositiveInteger(value, Number.MAX_SAFE_INTEGER)) {

@@ -8,7 +8,7 @@ import {
   type ScriptEvaluator,
 } from '@redgrid/fallback';
 import { RateLimitScriptError } from '../errors/rate-limit-script-error.js';
-import { connectionOptionIssues } from '../limiter/limit-validation.js';
+import { connectionOptionIssues, storeOptionIssues } from '../limiter/limit-validation.js';
 import type { RateLimitConnection } from '../limiter/rate-limiter-options.js';
 import type { FailurePolicy, MemoryFallbackOptions } from '../policy/failure-policy.js';
 import { throttlerKeys } from './throttler-keys.js';
@@ -303,30 +303,7 @@ function isRecord(value: unknown): value is ThrottlerRecord {
  */
 export function createThrottlerCounter(options: ThrottlerCounterOptions): ThrottlerCounter {
   const issues = connectionOptionIssues(options);
-  const { prefix } = options;
-  if (prefix !== undefined && (typeof prefix !== 'string' || /[{}]/.test(prefix))) {
-    issues.push({
-      variable: 'options.prefix',
-      message: 'must be a string without braces (hash tags belong in keys, not in the prefix)',
-    });
-  }
-  const policy = options.failurePolicy;
-  if (policy !== undefined && policy !== 'memory' && policy !== 'open' && policy !== 'closed') {
-    issues.push({
-      variable: 'options.failurePolicy',
-      message: `must be 'memory', 'open' or 'closed', got ${String(policy)}`,
-    });
-  }
-  const instances = options.memory?.expectedInstances;
-  if (
-    instances !== undefined &&
-    !(Number.isSafeInteger(instances) && instances >= 1 && instances <= 1e6)
-  ) {
-    issues.push({
-      variable: 'options.memory.expectedInstances',
-      message: `must be a positive integer, got ${String(instances)}`,
-    });
-  }
+  issues.push(...storeOptionIssues(options));
   if (issues.length > 0) throw new ConfigError(issues);
   return new RedisThrottlerCounter(options);
 }
